@@ -1,0 +1,56 @@
+# Report-QA: `make run` serves the app, `make test` runs the suite. Both start
+# from nothing: they create .venv and install what is needed.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INDEX ?= vectorstore
+HOST ?= 127.0.0.1
+PORT ?= 7860
+# torch for the sentence-transformers backend: the CPU build (an unpinned torch pulls CUDA, GBs).
+TORCH ?= torch==2.13.0
+export OMP_NUM_THREADS ?= 2
+
+.PHONY: help run test lint format eval index clean-index
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/rag: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.dev: $(BIN)/rag
+	$(BIN)/pip install -q "$(TORCH)"
+	$(BIN)/pip install -q -e ".[st,dev]"
+	@touch $@
+
+install: $(BIN)/rag ## create .venv and install the app
+
+$(INDEX)/CURRENT: | $(BIN)/rag
+	$(BIN)/rag ingest --index $(INDEX)
+
+index: $(INDEX)/CURRENT ## build the index from data/reports if missing
+
+run: $(BIN)/rag $(INDEX)/CURRENT ## serve the app on http://$(HOST):$(PORT)
+	$(BIN)/rag serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev ## run the test suite (unit + real-model end-to-end)
+	$(BIN)/ruff check rag tests
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: $(VENV)/.dev ## ruff lint + format check
+	$(BIN)/ruff check rag tests
+	$(BIN)/ruff format --check rag tests
+
+format: $(VENV)/.dev ## apply ruff formatting
+	$(BIN)/ruff format rag tests
+	$(BIN)/ruff check --fix rag tests
+
+eval: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on eval/qa.jsonl -> eval/out/
+	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --out eval/out
+
+clean-index: ## remove the built index
+	rm -rf $(INDEX)/CURRENT $(INDEX)/gen-* $(INDEX)/.building-* $(INDEX)/.lock

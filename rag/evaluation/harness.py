@@ -1,0 +1,119 @@
+"""Run a QA set through a system and write predictions.jsonl, report.json,
+report.md and plots (hit@k curve, accuracy per question type)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from .metrics import HEADLINE, evaluate
+
+System = Callable[[str], dict]  # question -> prediction object (GUIDE §3, without id)
+
+
+def run_system(system: System, qa: list[dict], progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    preds = []
+    for i, item in enumerate(qa):
+        pred = system(item["question"])
+        preds.append({"id": item["id"], **{k: v for k, v in pred.items() if k != "id"}})
+        if progress:
+            progress(i + 1, len(qa))
+    return preds
+
+
+def write_predictions(path: Path, preds: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for p in preds:
+            f.write(json.dumps(p, ensure_ascii=False) + "\n")
+
+
+def _plots(out: Path, results: dict[str, dict]) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(results)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in names:
+        ax.plot(range(1, 11), results[name]["hit@k"], marker="o", label=name)
+    ax.set_xlabel("k")
+    ax.set_ylabel("hit@k")
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(range(1, 11))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Retrieval hit@k (answerable questions)")
+    fig.tight_layout()
+    fig.savefig(out / "hit_at_k.png", dpi=120)
+    plt.close(fig)
+
+    types = sorted({t for r in results.values() for t in r["accuracy_by_type"]})
+    fig, ax = plt.subplots(figsize=(max(6, len(types) * 0.9), 4))
+    width = 0.8 / max(1, len(names))
+    for j, name in enumerate(names):
+        vals = [results[name]["accuracy_by_type"].get(t, 0) for t in types]
+        ax.bar([i + j * width for i in range(len(types))], vals, width, label=name)
+    ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(types))])
+    ax.set_xticklabels(types, rotation=30, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("accuracy (unanswerable: refused)")
+    ax.legend()
+    ax.set_title("Accuracy per question type")
+    fig.tight_layout()
+    fig.savefig(out / "accuracy_by_type.png", dpi=120)
+    plt.close(fig)
+    return ["hit_at_k.png", "accuracy_by_type.png"]
+
+
+def _cell(v) -> str:
+    return f"{v:.3f}" if isinstance(v, float) and v <= 1.0 else str(v)
+
+
+def _failures(qa: list[dict], preds: list[dict], metrics: dict) -> list[str]:
+    by_id = {p["id"]: p for p in preds}
+    lines = []
+    for item in qa:
+        if metrics["per_question"][item["id"]]["correct"]:
+            continue
+        p = by_id.get(item["id"], {})
+        want = "拒答" if not item["answers"] else " / ".join(item["answers"])
+        lines.append(f"### {item['id']} ({item.get('type', '')}) {item['question']}")
+        lines.append(f"- expected: {want}")
+        lines.append(f"- answer{' (refused)' if p.get('refused') else ''}: {p.get('answer', '')}")
+        for r in p.get("retrieved", [])[:3]:
+            lines.append(f"  - `{r.get('chunk_id', '')}` ({r.get('score', '')}): {r.get('text', '')[:160]}")
+        lines.append("")
+    return lines
+
+
+def write_report(out: str | Path, qa: list[dict], systems: dict[str, list[dict]], main: str, notes: str = "") -> dict:
+    """Score every system, write report files; returns {system: metrics}."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = {name: evaluate(qa, preds) for name, preds in systems.items()}
+    write_predictions(out / "predictions.jsonl", systems[main])
+    for name, preds in systems.items():
+        if name != main:
+            write_predictions(out / f"predictions_{name}.jsonl", preds)
+    summary = {name: {k: v for k, v in m.items() if k != "per_question"} for name, m in results.items()}
+    (out / "report.json").write_text(
+        json.dumps({"main": main, "systems": summary, "per_question": results[main]["per_question"]}, ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    plots = _plots(out, results)
+    m = results[main]
+    md = [f"# Evaluation report: {main}", "", f"{m['questions']} questions ({m['answerable']} answerable, {m['unanswerable']} unanswerable).", ""]
+    if notes:
+        md += [notes, ""]
+    md += ["| system | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
+    for name, r in results.items():
+        md.append(f"| {name} | " + " | ".join(_cell(r[k]) for k in HEADLINE) + " |")
+    md += ["", "## Accuracy per question type", "", "| type | n | " + " | ".join(results) + " |", "|---" * (len(results) + 2) + "|"]
+    for t, n in m["count_by_type"].items():
+        md.append(f"| {t} | {n} | " + " | ".join(_cell(r["accuracy_by_type"].get(t, 0.0)) for r in results.values()) + " |")
+    md += ["", *[f"![{p}]({p})" for p in plots], "", f"## Failed questions ({main})", ""]
+    md += _failures(qa, systems[main], m)
+    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
+    return results

@@ -1,0 +1,79 @@
+"""The Python API: `Assistant` ties the steps together.
+
+    from rag import Assistant
+    bot = Assistant("vectorstore")
+    answer = bot.ask("张店区2022年地区生产总值是多少？")
+    print(answer.text, answer.citations[0].chunk.doc_id)
+
+The index loads lazily on first use; a missing index or a model mismatch is
+a `RagError` with a message that names the fix.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .answering import Answerer, ExtractiveAnswerer
+from .embedding import DEFAULT_EMBEDDER, Embedder, get_embedder
+from .errors import QuestionError
+from .retrieval import Filters, HybridRetriever
+from .store import current_generation, load_index
+from .types import Answer
+
+MAX_QUESTION_CHARS = 500
+DEFAULT_K = 10
+
+
+def clean_question(text: str) -> tuple[str, str]:
+    """Normalise a question; return (question, notice). Raises QuestionError if empty."""
+    if not isinstance(text, str):
+        raise QuestionError("问题必须是文本。")
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
+    cleaned = " ".join(cleaned.split())
+    if not cleaned or not any(ch.isalnum() for ch in cleaned):
+        raise QuestionError("问题为空。请输入一个完整的问题，例如：张店区2022年地区生产总值是多少？")
+    notice = ""
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        notice = f"问题过长（{len(cleaned)} 字），已截取前 {MAX_QUESTION_CHARS} 字作答。"
+        cleaned = cleaned[:MAX_QUESTION_CHARS]
+    return cleaned, notice
+
+
+class Assistant:
+    def __init__(
+        self,
+        index_dir: str | Path = "vectorstore",
+        embedder: Embedder | str = DEFAULT_EMBEDDER,
+        answerer: Answerer | None = None,
+    ):
+        self.index_dir = Path(index_dir)
+        self.embedder = get_embedder(embedder) if isinstance(embedder, str) else embedder
+        self.answerer = answerer or ExtractiveAnswerer()
+        self._retriever: HybridRetriever | None = None
+        self._generation: Path | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the live index generation (reloaded after an ingest)."""
+        with self._lock:
+            gen = current_generation(self.index_dir)
+            if self._retriever is None or gen != self._generation:
+                index, _ = load_index(self.index_dir, self.embedder.name)
+                old = self._retriever
+                self._retriever = HybridRetriever(index, self.embedder)
+                if old is not None:
+                    self._retriever._cache = old._cache
+                self._generation = gen
+            return self._retriever
+
+    def retrieve(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None):
+        question, _ = clean_question(question)
+        return self.retriever.search(question, k=k, filters=filters)
+
+    def ask(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None) -> Answer:
+        """Answer one question through the LCEL chain (see `rag.chain`)."""
+        from .chain import build_answer_chain
+
+        return build_answer_chain(self, k=max(1, k), filters=filters).invoke(question)

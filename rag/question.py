@@ -1,0 +1,122 @@
+"""Question analysis: what is asked, for which region, year and kind.
+
+Slots:
+- regions: region names from the index's documents found in the question
+  (full name "张店区" or its stem "张店");
+- years: explicit years ("2022年", "二〇二二年"), relative years ("去年",
+  "今年", "明年", resolved later against each document's own year) and
+  five-year-plan periods ("十三五", "过去五年");
+- kind: "target" (目标/计划/力争…) or "actual" (完成/实现/实际…) or "";
+- asked: number | list | entity | date | yesno | summary | other;
+- terms: content words (jieba, stopwords removed) for lexical matching.
+The vocabularies below are general to Chinese government documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .metadata import FIVE_YEAR_PLANS, cn_year_to_int
+from .tokenize import tokenize
+
+_LEADING_PLACE = re.compile(r"(?:^|[和与及、，,])([\u4e00-\u9fff]{2,3}[省市区县])(?=\d|[的在去今明前上本和与及、，,“])")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+RELATIVE_YEARS = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0, "明年": 1, "新的一年": 0}
+# Words that ask for a planned figure vs an achieved one (general report vocabulary).
+TARGET_WORDS = ("目标", "预期", "计划", "打算", "力争", "拟", "定了", "定为", "要达到", "争取", "安排", "任务")
+ACTUAL_WORDS = ("完成", "实际", "实现了", "取得", "达到了", "增长了", "多少了", "成效", "成绩", "回顾")
+NUMBER_ASK = ("多少", "几", "多大", "多高", "多快", "比例", "比重", "占比", "增速", "增幅", "规模", "总量", "金额", "数量", "率")
+LIST_ASK = ("哪些", "哪几", "有什么", "包括", "包含", "列举", "分别")
+ENTITY_ASK = ("谁", "哪家", "哪个", "哪位", "哪座", "什么名", "叫什么", "名称", "哪一", "什么")
+DATE_ASK = ("何时", "什么时候", "哪一年", "哪年", "几月", "哪天", "日期", "时间")
+YESNO_ASK = ("是否", "有没有", "是不是", "吗")
+SUMMARY_ASK = ("概括", "总结", "总体", "主要", "重点", "思路", "成效", "亮点", "有哪些方面", "怎么样", "如何")
+
+
+@dataclass
+class Question:
+    text: str
+    regions: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    relative: list[int] = field(default_factory=list)  # offsets from the document's year
+    periods: list[str] = field(default_factory=list)  # 十三五, …
+    kind: str = ""  # target | actual | ""
+    asked: str = "other"
+    terms: list[str] = field(default_factory=list)
+    other_places: list[str] = field(default_factory=list)  # place names not among the documents' regions
+
+    def wants_number(self) -> bool:
+        return self.asked == "number"
+
+
+def _asked(q: str) -> str:
+    if any(w in q for w in DATE_ASK):
+        return "date"
+    if any(w in q for w in LIST_ASK):
+        return "list"
+    if any(w in q for w in NUMBER_ASK):
+        return "number"
+    if any(w in q for w in ("谁", "哪家", "哪个", "哪位", "叫什么", "名称")):
+        return "entity"
+    if any(w in q for w in YESNO_ASK):
+        return "yesno"
+    if any(w in q for w in SUMMARY_ASK):
+        return "summary"
+    if any(w in q for w in ENTITY_ASK):
+        return "entity"
+    return "other"
+
+
+# Words ending in 市/区/县 that are not place names (general vocabulary).
+GENERIC_PLACES = frozenset(
+    "全市 全区 全县 全省 本市 本区 本县 城市 城区 市区 园区 社区 小区 景区 片区 辖区 新区 老区 山区 "
+    "开发区 高新区 示范区 试验区 先行区 功能区 集聚区 保税区 自贸区 中心城区 主城区 超市 上市 都市 夜市".split()
+)
+
+
+def place_names(text: str) -> list[str]:
+    """Administrative place names written out in full ("博山区", "济南市")."""
+    from .metadata import _posseg
+
+    out = [m for m in _LEADING_PLACE.findall(text) if m not in GENERIC_PLACES]
+    for word, flag in _posseg().lcut(text):
+        if len(word) >= 3 and word[-1] in "省市区县" and word not in GENERIC_PLACES and flag in ("ns", "nr"):
+            if not any(word in o for o in out):
+                out.append(word)
+    return out
+
+
+def region_aliases(region: str) -> list[str]:
+    """'张店区' -> ['张店区', '张店']: the stem is how people usually say it."""
+    if len(region) > 2 and region[-1] in "省市区县":
+        return [region, region[:-1]]
+    return [region] if region else []
+
+
+def analyse(text: str, known_regions: list[str] | tuple[str, ...] = ()) -> Question:
+    q = Question(text=text)
+    for region in sorted(set(known_regions), key=len, reverse=True):
+        if any(alias in text for alias in region_aliases(region)):
+            q.regions.append(region)
+    q.other_places = [p for p in place_names(text) if p not in q.regions and not any(p in r or r in p for r in q.regions)]
+    years = [int(y) for y in _YEAR.findall(text)]
+    years += [y for y in (cn_year_to_int(m) for m in _CN_YEAR.findall(text)) if y]
+    q.years = sorted(set(years))
+    for word, offset in RELATIVE_YEARS.items():
+        if word in text and offset not in q.relative:
+            q.relative.append(offset)
+    q.periods = [name for name in FIVE_YEAR_PLANS if name in text]
+    if any(w in text for w in ("过去五年", "过去5年", "上一个五年", "五年来")):
+        q.periods.append("past-five-years")
+    if any(w in text for w in TARGET_WORDS):
+        q.kind = "target"
+    elif any(w in text for w in ACTUAL_WORDS):
+        q.kind = "actual"
+    q.asked = _asked(text)
+    drop = set()
+    for region in q.regions:
+        drop.update(tokenize(region))
+    q.terms = [t for t in tokenize(text) if t not in drop and not _YEAR.fullmatch(t)]
+    return q

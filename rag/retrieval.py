@@ -1,0 +1,128 @@
+"""Step 6: hybrid retrieval — BM25 and dense search fused by reciprocal rank,
+then re-weighted by what the question asks (see `slot_weight`).
+
+Why the slot weights: a passage rarely names its region or year, the
+document does (GUIDE §1). Each chunk carries its document's region and the
+year its section reports on (工作回顾 = that year's results, 目标任务 = that
+year's plan). When the question names a region or a year, passages from
+another region or period are pushed down (never filtered out: the answer
+step decides whether what remains carries the asked slot).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+
+from .embedding import Embedder
+from .index import HybridIndex
+from .question import Question, analyse, region_aliases
+from .tokenize import tokenize
+from .types import Chunk, Hit
+
+RRF_K = 60
+CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters chosen by the user (UI); empty means no filter."""
+
+    regions: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    docs: tuple[str, ...] = ()
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.regions and chunk.meta.region not in self.regions:
+            return False
+        if self.docs and chunk.doc_id not in self.docs:
+            return False
+        if self.years:
+            years = {chunk.meta.year, chunk.period, *chunk.meta.review_years, *chunk.meta.plan_years}
+            if not years & set(self.years):
+                return False
+        return True
+
+
+def chunk_years(chunk: Chunk, q: Question) -> set[int]:
+    """Years the question could mean for this chunk (relative words resolved)."""
+    years = set(q.years)
+    if chunk.meta.year:
+        years.update(chunk.meta.year + off for off in q.relative)
+    return years
+
+
+def slot_weight(chunk: Chunk, q: Question) -> float:
+    """Multiplier in (0, 1.5] from region, year and target/actual agreement."""
+    w = 1.0
+    if q.regions:
+        text = chunk.text
+        if chunk.meta.region in q.regions:
+            w *= 1.2
+        elif not any(a in text for r in q.regions for a in region_aliases(r)):
+            w *= 0.5
+    years = chunk_years(chunk, q)
+    if years:
+        if chunk.period in years:
+            w *= 1.25
+        elif any(str(y) in chunk.text for y in years):
+            w *= 1.1
+        elif chunk.period is not None:
+            w *= 0.6
+        elif not years & {chunk.meta.year, *chunk.meta.review_years, *chunk.meta.plan_years}:
+            w *= 0.7
+    if q.periods and chunk.period_kind == "review" and chunk.meta.review_years and len(chunk.meta.review_years) >= 5:
+        w *= 1.15
+    if q.kind == "target" and chunk.period_kind == "plan":
+        w *= 1.15
+    elif q.kind == "actual" and chunk.period_kind == "review":
+        w *= 1.15
+    return w
+
+
+class HybridRetriever:
+    def __init__(self, index: HybridIndex, embedder: Embedder, cache_size: int = 1024):
+        self.index = index
+        self.embedder = embedder
+        self.regions = sorted({c.meta.region for c in index.chunks if c.meta.region})
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = Lock()
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """Embed a query, cached by text (repeated questions cost nothing)."""
+        with self._lock:
+            vec = self._cache.get(text)
+            if vec is not None:
+                self._cache.move_to_end(text)
+                return vec
+        vec = self.embedder.embed_queries([text])[0]
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec
+
+    def analyse(self, text: str) -> Question:
+        return analyse(text, self.regions)
+
+    def search(self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None) -> list[Hit]:
+        q = q or self.analyse(text)
+        n = min(len(self.index), CANDIDATES if not filters else max(CANDIDATES, len(self.index)))
+        dense = self.index.dense(self.query_vector(text), n)
+        lexical = self.index.lexical(tokenize(text), n)
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (i, _) in enumerate(ranking):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        hits = []
+        for i, score in fused.items():
+            chunk = self.index.chunks[i]
+            if filters and not filters.allows(chunk):
+                continue
+            hits.append(Hit(chunk, score * 60 * slot_weight(chunk, q)))
+        hits.sort(key=lambda h: -h.score)
+        return hits[:k]

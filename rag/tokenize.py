@@ -1,0 +1,49 @@
+"""Chinese tokenisation for the BM25 index and for question analysis (jieba).
+
+`jieba.lcut_for_search` adds the shorter words inside long ones
+("地区生产总值" -> 地区, 生产, 总值, 生产总值, ...), which helps recall when a
+question paraphrases the report. Numbers keep their decimal point.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+# Function words and question words that carry no topic (general Chinese, not corpus-specific).
+STOPWORDS = frozenset(
+    """的 了 和 与 及 或 是 在 对 为 把 被 将 从 向 以 于 之 其 等 并 也 都 又 而 且 个 这 那 有 要 会 能
+    吗 呢 吧 啊 呀 么 多少 几 什么 哪些 哪个 哪家 哪里 哪 如何 怎么 怎样 是否 有没有 为什么 请问 请
+    一下 具体 情况 方面 相关 主要 我们 我 你 他 它 她 们 上 下 中 内 年 月 日 到 达到 多 大 约 左右""".split()
+)
+_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
+_NUM = re.compile(r"\d+(?:\.\d+)?")
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    with _lock:
+        jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens for BM25: jieba search-mode words, lower-cased, no punctuation or stopwords."""
+    text = text.replace("**", " ")
+    out = []
+    for tok in _jieba().lcut_for_search(text):
+        tok = tok.strip().lower()
+        if not tok or _PUNCT.match(tok) or tok in STOPWORDS:
+            continue
+        out.append(tok)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Plain jieba words (accurate mode), punctuation dropped, stopwords kept."""
+    return [w for w in (t.strip() for t in _jieba().lcut(text)) if w and not _PUNCT.match(w)]

@@ -1,0 +1,169 @@
+"""Typed records that flow through the pipeline.
+
+A `Chunk` keeps its full provenance (document id, section path, paragraph
+index, character span, document metadata) so that every citation points back
+to an exact place in the source file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """Metadata read from a document's own text (see `rag.metadata`)."""
+
+    region: str = ""
+    doc_type: str = ""
+    title: str = ""
+    year: int | None = None  # year the document was delivered / published
+    review_years: tuple[int, ...] = ()
+    plan_years: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["review_years"] = list(self.review_years)
+        d["plan_years"] = list(self.plan_years)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> DocMeta:
+        return cls(
+            region=d.get("region", ""),
+            doc_type=d.get("doc_type", ""),
+            title=d.get("title", ""),
+            year=d.get("year"),
+            review_years=tuple(d.get("review_years", ())),
+            plan_years=tuple(d.get("plan_years", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # the file name; used in citations and QA sets
+    text: str
+    source: str = ""  # path it was loaded from
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One paragraph (or part of a long paragraph) with its provenance.
+
+    `text` is what is quoted to the user; `header` (region, year, type,
+    section) is indexed together with it but never quoted.
+    """
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    header: str
+    section: tuple[str, ...]
+    paragraph: int
+    start: int  # character span in the normalised document text
+    end: int
+    period: int | None  # year the passage reports on, when the section says
+    period_kind: str  # "review", "plan" or "" (unknown)
+    meta: DocMeta = field(default_factory=DocMeta)
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+    @property
+    def indexed_text(self) -> str:
+        return f"{self.header}\n{self.text}"
+
+    def to_dict(self) -> dict:
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "text": self.text,
+            "header": self.header,
+            "section": list(self.section),
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "period": self.period,
+            "period_kind": self.period_kind,
+            "meta": self.meta.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Chunk:
+        return cls(
+            chunk_id=d["chunk_id"],
+            doc_id=d["doc_id"],
+            text=d["text"],
+            header=d["header"],
+            section=tuple(d["section"]),
+            paragraph=d["paragraph"],
+            start=d["start"],
+            end=d["end"],
+            period=d.get("period"),
+            period_kind=d.get("period_kind", ""),
+            meta=DocMeta.from_dict(d.get("meta", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk: Chunk
+    quote: str  # the quoted sentence(s) inside chunk.text
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation]
+    retrieved: list[Hit]
+    latency_ms: float = 0.0
+    notice: str = ""  # e.g. "问题过长，已截断"
+
+    def to_prediction(self, qid: str | None = None) -> dict:
+        """The prediction object of GUIDE §3 (`rag ask --json`, predictions.jsonl)."""
+        pred = {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [
+                {
+                    "n": c.n,
+                    "doc": c.chunk.doc_id,
+                    "chunk_id": c.chunk.chunk_id,
+                    "text": c.chunk.text,
+                    "quote": c.quote,
+                    "section": c.chunk.section_path,
+                    "region": c.chunk.meta.region,
+                    "year": c.chunk.meta.year,
+                }
+                for c in self.citations
+            ],
+            "retrieved": [
+                {
+                    "doc": h.chunk.doc_id,
+                    "chunk_id": h.chunk.chunk_id,
+                    "text": h.chunk.text,
+                    "score": round(float(h.score), 4),
+                }
+                for h in self.retrieved[:10]
+            ],
+            "latency_ms": round(self.latency_ms, 1),
+        }
+        if qid is not None:
+            pred = {"id": qid, **pred}
+        if self.notice:
+            pred["notice"] = self.notice
+        return pred

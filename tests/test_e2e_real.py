@@ -1,0 +1,54 @@
+"""End to end with the real default model on the five shipped reports."""
+
+import pytest
+from conftest import ROOT
+
+from rag.evaluation.metrics import evaluate, load_qa
+from rag.pipeline import Assistant
+
+pytestmark = pytest.mark.slow
+
+CASES = [
+    ("张店区2022年地区生产总值是多少？", "805亿元", "000_6584fb645deb0ac6.txt"),
+    ("淄博市2023年一般公共预算收入完成多少？", "395.3亿元", "003_4bb26c2f38d6f31d.txt"),
+    ("临淄区“十三五”期间到位外来资金多少？", "795亿元", "004_e9778d67e6610d54.txt"),
+    ("张店区2023年地区生产总值的预期增长目标是多少？", "6%左右", "000_6584fb645deb0ac6.txt"),
+    ("2021年张店区长者食堂达到多少家？", "20家", "002_8b90b235318d2e9d.txt"),
+]
+
+
+@pytest.fixture(scope="module")
+def bot(real_index):
+    return Assistant(real_index)
+
+
+@pytest.mark.parametrize("question,figure,doc", CASES)
+def test_right_figure_right_citation(bot, question, figure, doc):
+    a = bot.ask(question)
+    assert not a.refused, a.text
+    assert figure in a.text.replace(" ", "")
+    assert any(c.chunk.doc_id == doc and figure in c.chunk.text.replace(" ", "").replace("**", "") for c in a.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["张店区2022年外贸进出口总额是多少亿元？", "博山区2023年地区生产总值是多少？"],
+)
+def test_refuses_what_is_not_there(bot, question):
+    assert bot.ask(question).refused
+
+
+def test_long_question_truncated_with_notice(bot):
+    a = bot.ask("张店区2022年地区生产总值是多少？" + "请详细说明。" * 20000)
+    assert a.notice and "截取" in a.notice
+
+
+def test_qa_set_regression_floor(bot):
+    """Guards the method against regressions on the whole QA set (floors, not targets)."""
+    qa = load_qa(ROOT / "eval" / "qa.jsonl")
+    preds = [{"id": x["id"], **bot.ask(x["question"]).to_prediction()} for x in qa]
+    m = evaluate(qa, preds)
+    assert m["number_faithful"] == 1.0
+    assert m["hit@5"] >= 0.88
+    assert m["answer_acc"] >= 0.65
+    assert m["refusal_recall"] >= 0.35

@@ -1,0 +1,53 @@
+import pytest
+from conftest import REPORTS
+
+from fakes import REPORT_A, REPORT_B
+from rag.metadata import cn_year_to_int, extract_metadata
+
+
+def test_report_with_header():
+    m = extract_metadata(REPORT_A)
+    assert m.region == "甲山区"
+    assert m.doc_type == "政府工作报告"
+    assert m.year == 2023
+    assert m.review_years == (2022,) and m.plan_years == (2023,)
+
+
+def test_report_without_header_uses_self_reference_and_review_year():
+    m = extract_metadata(REPORT_B)
+    assert m.doc_type == "政府工作报告"
+    assert m.year == 2024  # delivered the year after the reviewed one
+    assert m.review_years == (2023,) and m.plan_years == (2024,)  # "今年" resolved
+
+
+def test_news_and_party_congress_types():
+    news = "某报道\n\n淄博1月7日讯 张店区召开会议。张店区将新建学校。\n\n记者 王五"
+    assert extract_metadata(news).doc_type == "新闻报道"
+    congress = "# 喜迎某市第十三次党代会\n\n## 产业基础\n\n2021年，张店区设立基金。"
+    assert extract_metadata(congress).doc_type == "党代会材料"
+
+
+def test_chinese_numeral_year():
+    assert cn_year_to_int("二〇三五") == 2035
+    assert cn_year_to_int("十三五") is None
+
+
+@pytest.mark.parametrize(
+    "name,region,doc_type,year",
+    [
+        ("000_6584fb645deb0ac6.txt", "张店区", "政府工作报告", 2023),
+        ("001_8d678484d61eac6b.txt", "张店区", "新闻报道", 2023),
+        ("002_8b90b235318d2e9d.txt", "张店区", "党代会材料", 2021),
+        ("003_4bb26c2f38d6f31d.txt", "淄博市", "政府工作报告", 2024),
+        ("004_e9778d67e6610d54.txt", "临淄区", "政府工作报告", 2021),
+    ],
+)
+def test_shipped_reports(name, region, doc_type, year):
+    m = extract_metadata((REPORTS / name).read_text(encoding="utf-8"))
+    assert (m.region, m.doc_type, m.year) == (region, doc_type, year)
+
+
+def test_five_year_review_period():
+    m = extract_metadata((REPORTS / "004_e9778d67e6610d54.txt").read_text(encoding="utf-8"))
+    assert m.review_years == (2016, 2017, 2018, 2019, 2020)
+    assert 2021 in m.plan_years
