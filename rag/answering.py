@@ -20,18 +20,25 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .chunking import split_sentences
-from .question import Question, region_aliases
-from .retrieval import chunk_years
+from .metadata import _posseg
+from .question import Question, region_aliases, unit_family
+from .retrieval import chunk_years, passage_year
+from .tokenize import tokenize
 from .types import Answer, Citation, Hit
 
 # A figure: digits (or Chinese numerals) with a unit/classifier, or a percentage.
 UNITS = "亿元|万元|千元|元|亿美元|万美元|美元|万吨|吨|万千瓦|千瓦|万平方米|平方米|平方公里|公里|千米|米|亩|万亩|万人|人次|人|户|家|个|项|座|所|条|处|张|台|辆|套|件|次|倍|名|位|间|批|类|种|年|天|小时|分钟|岁|床"
-_FIGURE = re.compile(rf"(?<![\d.])\d+(?:\.\d+)?\s*(?:%|‰|(?:{UNITS})|(?:亿|万)(?:{UNITS})?)|[一二三四五六七八九十百千万两]+(?:{UNITS})|\d+(?:\.\d+)?")
+_FIGURE = re.compile(
+    rf"(?<![\d.])\d+(?:\.\d+)?\s*(?:%|‰|(?:余|多)?(?:亿|万)?(?:余|多)?(?:{UNITS})|(?:亿|万))|[一二三四五六七八九十百千万两]+(?:{UNITS})|\d+(?:\.\d+)?"
+)
 _YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年")
 _ENUM = re.compile(r"[、]")
+_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年")
+# Words that mark a planned figure (general report vocabulary).
+_TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
 TOP_PASSAGES = 6
-MIN_COVERAGE = 0.45
+MIN_COVERAGE = 0.35
 
 
 class Answerer(Protocol):
@@ -58,62 +65,118 @@ class Candidate:
     has_slot: bool
 
 
+def _found(term: str, text: str, q: Question) -> bool:
+    return term in text or any(form in text for form in q.aliases.get(term, ()))
+
+
 def _coverage(q: Question, sentence: str, context: str) -> float:
-    """Share of the question's key terms found in the sentence (context counts half)."""
-    terms = [t for t in dict.fromkeys(q.terms) if not t.isdigit()]
-    if not terms:
-        return 1.0
+    """IDF-weighted share of the question's terms found in the sentence.
+
+    Terms the corpus never uses (paraphrase words such as 经济总量) carry no
+    weight unless one of their report wordings is found; a term found only
+    in the passage header/section counts half.
+    """
     total = got = 0.0
-    for t in terms:
-        weight = 1.0 if len(t) >= 2 else 0.3
-        total += weight
-        if t in sentence:
-            got += weight
-        elif t in context:
-            got += weight * 0.5
-    return got / total if total else 1.0
+    for t in dict.fromkeys(q.terms):
+        if t.isdigit():
+            continue
+        w = q.weights.get(t, 1.0)
+        forms = q.aliases.get(t, ())
+        if w == 0.0 and forms:
+            w = max(q.weights.get(f, 0.0) for f in forms) or 2.0
+        if w == 0.0:
+            continue
+        total += w
+        if _found(t, sentence, q):
+            got += w
+        elif _found(t, context, q):
+            got += w * 0.5
+    return got / total if total else 0.0
 
 
-def _indicator_pos(q: Question, sentence: str) -> int:
-    """Where the asked indicator sits: the end of the longest question term found."""
-    best, pos = 0, -1
-    for t in q.terms:
-        i = sentence.find(t)
-        if i >= 0 and len(t) > best:
-            best, pos = len(t), i + len(t)
-    return pos
+def _term_weight(q: Question, t: str) -> float:
+    """IDF of a term; a paraphrase with a known report wording ranks above plain words."""
+    forms = q.aliases.get(t, ())
+    if forms:
+        return max((q.weights.get(tok, 0.0) for f in forms for tok in (f, *tokenize(f))), default=0.0) + 1.0
+    return q.weights.get(t, 1.0)
+
+
+def _indicator_positions(q: Question, sentence: str, top: int = 2) -> list[int]:
+    """Where the asked indicator may sit: ends of the rarest question terms found."""
+    found = []
+    for t in dict.fromkeys(q.terms):
+        for form in (t, *q.aliases.get(t, ())):
+            i = sentence.find(form)
+            if i >= 0:
+                found.append((_term_weight(q, t) + len(form) * 0.01, i + len(form)))
+    found.sort(reverse=True)
+    return [pos for _, pos in found[:top]]
+
+
+def _unit_ok(q: Question, figure: str) -> bool:
+    if not q.units:
+        return True
+    unit = re.sub(r"^[\d.\s一二三四五六七八九十百千万两余多]+", "", figure)
+    if not unit:  # a bare number ("1455") may be followed by a classifier the unit list lacks
+        return "count" in q.units
+    family = unit_family(unit) or unit_family(unit.lstrip("亿万余多"))
+    if not family and unit in ("亿", "万"):
+        family = "count"
+    return family in q.units
 
 
 def has_slot(q: Question, sentence: str) -> bool:
     """Does the sentence carry the kind of thing the question asks for?"""
     if q.asked == "number":
-        pos = _indicator_pos(q, sentence)
-        window = sentence[pos:] if pos >= 0 else sentence
-        clauses = re.split(r"[，,；;。]", window)
-        near = "，".join(clauses[:2]) if pos >= 0 else window
-        return bool(figures(near))
+        return any(_unit_ok(q, f) for f in figures(_near_indicator(q, sentence)))
     if q.asked == "list":
-        return len(_ENUM.findall(sentence)) >= 1 or bool(figures(sentence))
+        return len(_ENUM.findall(sentence)) >= 1 or sentence.count("；") >= 2
     if q.asked == "date":
+        if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
+            return bool(_DAY.search(sentence))
         return bool(_DATE.search(sentence))
+    if q.asked == "person":
+        return any(flag == "nr" and len(w) >= 2 for w, flag in _posseg().lcut(sentence))
     return True
 
 
+def _near_indicator(q: Question, sentence: str) -> str:
+    """The clauses that name the asked indicator, each with the clause after it
+    (Chinese puts the figure before or after the noun: "41家企业", "收入完成44.9亿元")."""
+    positions = _indicator_positions(q, sentence)
+    if not positions:
+        return sentence
+    bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
+    windows = []
+    for pos in positions:
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            if a < pos <= b:
+                nxt = next((c for c in bounds if c > b), len(sentence))
+                windows.append(sentence[a:nxt])
+                break
+    return "，".join(windows) or sentence
+
+
 def _agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
-    """Region/year agreement between the question and a passage; reason if not."""
+    """Region/year/kind agreement between the question and a passage; reason if not."""
     chunk = hit.chunk
     if q.regions and chunk.meta.region not in q.regions:
         if not any(a in sentence for r in q.regions for a in region_aliases(r)):
             return False, f"只找到{chunk.meta.region}的相关内容"
     years = chunk_years(chunk, q)
-    if years and q.years:
+    if years:
         mentioned = {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", sentence)}
-        if mentioned and not mentioned & years:
+        year = passage_year(chunk)
+        if mentioned and not mentioned & years and year not in years:
             return False, f"只找到{'、'.join(str(y) for y in sorted(mentioned))}年的相关内容"
-        if not mentioned and chunk.period is not None and chunk.period not in years:
-            doc_years = {chunk.meta.year, *chunk.meta.review_years, *chunk.meta.plan_years}
-            if chunk.period_kind and not (years & doc_years and chunk.period_kind == ""):
-                return False, f"只找到{chunk.period}年的相关内容"
+        if not mentioned and year is not None and year not in years:
+            return False, f"只找到{year}年的相关内容"
+    is_target = bool(_TARGET_CUE.search(sentence))
+    if q.kind == "actual" and chunk.period_kind == "plan" and is_target:
+        return False, "资料只给出了目标，没有实际完成数"
+    if q.kind == "target" and chunk.period_kind == "review" and not is_target:
+        return False, "资料只给出了实际完成数，没有目标"
     return True, ""
 
 
@@ -130,16 +193,19 @@ class ExtractiveAnswerer:
         top = max((h.score for h in hits), default=1.0) or 1.0
         for rank, hit in enumerate(hits[: self.top_passages]):
             context = hit.chunk.header
+            title = hit.chunk.section == ("标题",)  # the front matter speaks for the whole document
             for sentence in split_sentences(hit.chunk.text):
                 s = sentence.strip()
                 if len(s) < 4:
                     continue
-                cov = _coverage(q, s, context)
+                cov = _coverage(q, s + context if title else s, context)
                 grams = _bigrams(s)
                 overlap = len(qgrams & grams) / (len(qgrams) or 1)
                 slot = has_slot(q, s)
                 score = cov + 0.5 * overlap + 0.35 * (hit.score / top) + (0.3 if slot else -0.5)
                 score -= 0.002 * max(0, len(s) - 120)  # prefer the sentence, not the paragraph
+                if q.asked == "list":
+                    score += 0.05 * min(4, len(_ENUM.findall(s)))
                 out.append(Candidate(rank, hit, s, score, cov, slot))
         out.sort(key=lambda c: -c.score)
         return out
@@ -155,7 +221,10 @@ class ExtractiveAnswerer:
         best = cands[0]
         ok, why = _agrees(q, best.hit, best.sentence)
         if not ok:
-            alt = next((c for c in cands[1:8] if c.has_slot and c.coverage >= self.min_coverage and _agrees(q, c.hit, c.sentence)[0]), None)
+            alt = next(
+                (c for c in cands[1:8] if c.has_slot and c.coverage >= self.min_coverage and _agrees(q, c.hit, c.sentence)[0]),
+                None,
+            )
             if alt is None:
                 return refusal(question, hits, why, best)
             best = alt

@@ -12,7 +12,11 @@ from .errors import RagError
 from .pipeline import Assistant
 
 TITLE = "政府工作报告问答助手"
-EXAMPLES = ["张店区2022年地区生产总值是多少？", "淄博市2024年地区生产总值增长目标是多少？", "临淄区“十三五”期间到位外来资金多少？"]
+EXAMPLES = [
+    "张店区2022年地区生产总值是多少？",
+    "淄博市2024年地区生产总值增长目标是多少？",
+    "临淄区“十三五”期间到位外来资金多少？",
+]
 
 
 def sources_html(answer) -> str:
@@ -26,7 +30,11 @@ def sources_html(answer) -> str:
         quote = html.escape(c.quote.strip())
         if quote and quote in text:
             text = text.replace(quote, f"<mark>{quote}</mark>", 1)
-        head = " · ".join(html.escape(str(x)) for x in (meta.title, meta.region, f"{meta.year}年" if meta.year else "", c.chunk.section_path) if x)
+        head = " · ".join(
+            html.escape(str(x))
+            for x in (meta.title, meta.region, f"{meta.year}年" if meta.year else "", c.chunk.section_path)
+            if x
+        )
         parts.append(
             f"<div class='source' id='source-{c.n}'><b>[{c.n}]</b> {head}<br>"
             f"<small>{html.escape(c.chunk.doc_id)} · 第 {c.chunk.paragraph} 段</small>"
@@ -43,7 +51,15 @@ def build_app(assistant: Assistant):
         try:
             return assistant.ask(question).to_prediction()
         except RagError as e:
-            return {"question": question, "answer": str(e), "refused": True, "error": str(e), "citations": [], "retrieved": [], "latency_ms": 0.0}
+            return {
+                "question": question,
+                "answer": str(e),
+                "refused": True,
+                "error": str(e),
+                "citations": [],
+                "retrieved": [],
+                "latency_ms": 0.0,
+            }
 
     def chat(message: str, history: list):
         history = list(history or [])
@@ -91,7 +107,7 @@ def _is_loopback(host: str) -> bool:
 
 def serve(index_dir: str, embedder: str, host: str = "127.0.0.1", port: int = 7860) -> None:
     assistant = Assistant(index_dir, embedder=embedder)
-    assistant.retriever  # fail early (missing index, model mismatch) with a clear message
+    assistant.load()  # fail early (missing index, model mismatch) with a clear message
     auth = None
     if not _is_loopback(host):
         user, password = os.environ.get("RAG_AUTH_USER"), os.environ.get("RAG_AUTH_PASSWORD")

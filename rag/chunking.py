@@ -120,7 +120,7 @@ def section_period(section: tuple[str, ...], meta: DocMeta) -> tuple[int | None,
             return meta.year, kind, f"{meta.year}年{word}"
         for name, (start, end) in FIVE_YEAR_PLANS.items():
             if name in heading:
-                return (end if kind == "review" else start), kind, f"{name}时期（{start}—{end}年）{word}"
+                return end, kind, f"{name}时期（{start}—{end}年）{word}"
     return None, "", ""
 
 

@@ -61,8 +61,15 @@ def _cmd_ingest(args) -> int:
     for p in paths:
         if not Path(p).exists():
             raise RagError(f"路径不存在：{p}。请检查文件或目录名。")
-    report = ingest(paths, args.index, get_embedder(args.embedder), rebuild=args.rebuild, remove=args.remove, progress=lambda m: print(m, file=sys.stderr))
-    for name, msg in report.failed.items():
+    report = ingest(
+        paths,
+        args.index,
+        get_embedder(args.embedder),
+        rebuild=args.rebuild,
+        remove=args.remove,
+        progress=lambda m: print(m, file=sys.stderr),
+    )
+    for msg in report.failed.values():
         print(f"失败：{msg}", file=sys.stderr)
     print(
         f"新增 {len(report.added)}，更新 {len(report.updated)}，未变 {len(report.unchanged)}，删除 {len(report.removed)}；"
@@ -114,7 +121,7 @@ def _cmd_eval(args) -> int:
     except ValueError as e:
         raise RagError(str(e)) from e
     bot = _assistant(args)
-    bot.retriever  # load (and validate) the index before timing anything
+    bot.load()  # load (and validate) the index before timing anything
     started = time.perf_counter()
 
     def system(question: str) -> dict:
@@ -139,7 +146,9 @@ def _cmd_docs(args) -> int:
     print(f"索引 {args.index}：模型 {manifest.embedder}，{len(manifest.documents)} 个文档")
     for doc_id, d in sorted(manifest.documents.items()):
         meta = d.get("meta", {})
-        print(f"  {doc_id}  {meta.get('region', '')} {meta.get('year', '')} {meta.get('doc_type', '')}  {meta.get('title', '')}  {d['chunks']} 段")
+        print(
+            f"  {doc_id}  {meta.get('region', '')} {meta.get('year', '')} {meta.get('doc_type', '')}  {meta.get('title', '')}  {d['chunks']} 段"
+        )
     return 0
 
 

@@ -50,6 +50,7 @@ class HybridIndex:
     faiss_index: object
     bm25: object
     by_id: dict[str, int] = field(default_factory=dict)
+    _doc_freq: dict[str, int] | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if not self.by_id:
@@ -68,6 +69,20 @@ class HybridIndex:
         k = min(k, len(self.chunks))
         scores, ids = self.faiss_index.search(np.ascontiguousarray(query_vec.reshape(1, -1), dtype=np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a BM25 token (0 for tokens the corpus lacks)."""
+        df = self._df().get(token, 0)
+        if df == 0:
+            return 0.0
+        return float(np.log(1 + (len(self.chunks) - df + 0.5) / (df + 0.5)))
+
+    def _df(self) -> dict[str, int]:
+        if self._doc_freq is None:
+            indptr = np.asarray(self.bm25.scores["indptr"])
+            counts = np.diff(indptr)
+            self._doc_freq = {tok: int(counts[i]) for tok, i in self.bm25.vocab_dict.items() if i < len(counts)}
+        return self._doc_freq
 
     def lexical(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         if not tokens:

@@ -68,6 +68,10 @@ class Assistant:
                 self._generation = gen
             return self._retriever
 
+    def load(self) -> None:
+        """Load (and validate) the index now, so errors surface before any question."""
+        _ = self.retriever
+
     def retrieve(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None):
         question, _ = clean_question(question)
         return self.retriever.search(question, k=k, filters=filters)

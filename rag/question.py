@@ -35,6 +35,114 @@ YESNO_ASK = ("是否", "有没有", "是不是", "吗")
 SUMMARY_ASK = ("概括", "总结", "总体", "主要", "重点", "思路", "成效", "亮点", "有哪些方面", "怎么样", "如何")
 
 
+# Common paraphrases of report indicators (general to Chinese government reports):
+# the question's word -> how reports write it. Used to expand the lexical query
+# and to count a term as present when one of its report forms is.
+ALIASES = {
+    "经济总量": ["地区生产总值", "生产总值"],
+    "gdp": ["地区生产总值", "生产总值"],
+    "经济增速": ["地区生产总值增长"],
+    "财政收入": ["一般公共预算收入"],
+    "财政支出": ["一般公共预算支出"],
+    "税费": ["减税降费"],
+    "减税": ["减税降费"],
+    "外资": ["实际使用外资"],
+    "外贸": ["进出口"],
+    "消费品零售": ["社会消费品零售总额"],
+    "社零": ["社会消费品零售总额"],
+    "固投": ["固定资产投资"],
+    "规上": ["规模以上"],
+    "规模以上": ["规上"],
+    "研发": ["研发经费", "研发投入"],
+    "坏账": ["不良贷款"],
+    "医护人员": ["医务人员"],
+    "老旧小区": ["老旧小区改造"],
+    "高企": ["高新技术企业"],
+    "技术改造": ["技改"],
+    "技改": ["技术改造"],
+    "拆迁": ["征迁", "征收"],
+    "养老床位": ["床位"],
+    "人均收入": ["人均可支配收入"],
+    "农民收入": ["农村居民人均可支配收入"],
+    "城镇居民收入": ["城镇居民人均可支配收入"],
+}
+# Unit families a figure can be asked in.
+UNIT_FAMILIES = {
+    "money": ("亿元", "万元", "千元", "元", "亿美元", "万美元", "美元"),
+    "percent": ("%", "‰", "个百分点", "百分点", "成"),
+    "count": (
+        "个",
+        "家",
+        "项",
+        "座",
+        "所",
+        "条",
+        "处",
+        "人",
+        "名",
+        "户",
+        "张",
+        "台",
+        "辆",
+        "套",
+        "件",
+        "次",
+        "批",
+        "位",
+        "床",
+        "栋",
+        "期",
+    ),
+    "area": ("平方米", "平方公里", "亩", "公顷"),
+    "length": ("公里", "千米", "米"),
+    "weight": ("吨", "万吨"),
+    "power": ("千瓦", "万千瓦"),
+}
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)\s*(亿元|万元|元|亿美元|万美元|美元|平方米|平方公里|亩|公里|千米|吨|万吨|千瓦|个百分点|个|家|项|座|所|条|处|人|名|户|张|台|辆|套|件|次|批|位|床|栋)"
+)
+PERCENT_ASK = (
+    "增长了多少",
+    "增长多少",
+    "增速",
+    "增幅",
+    "比重",
+    "占比",
+    "比例",
+    "百分之",
+    "提高多少",
+    "下降多少",
+    "降了多少",
+    "涨了多少",
+    "率",
+)
+MONEY_INDICATORS = (
+    "总值",
+    "收入",
+    "支出",
+    "投资",
+    "资金",
+    "营业额",
+    "总额",
+    "产值",
+    "贷款",
+    "税费",
+    "奖补",
+    "补贴",
+    "经费",
+    "基金",
+)
+# "（不是2023年的目标）": a negated aside names what is NOT asked; drop it before reading slots.
+_NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不是|而非|并非|非|不含|不包括)[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*")
+
+
+def unit_family(unit: str) -> str:
+    for family, units in UNIT_FAMILIES.items():
+        if unit in units:
+            return family
+    return ""
+
+
 @dataclass
 class Question:
     text: str
@@ -46,6 +154,14 @@ class Question:
     asked: str = "other"
     terms: list[str] = field(default_factory=list)
     other_places: list[str] = field(default_factory=list)  # place names not among the documents' regions
+    units: tuple[str, ...] = ()  # unit families a figure answer may have ("" = any)
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # term -> report wordings
+    weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
+
+    def search_text(self) -> str:
+        """The question plus the report wordings of its paraphrased terms (for BM25)."""
+        extra = [a for forms in self.aliases.values() for a in forms]
+        return self.text + (" " + " ".join(extra) if extra else "")
 
     def wants_number(self) -> bool:
         return self.asked == "number"
@@ -54,11 +170,15 @@ class Question:
 def _asked(q: str) -> str:
     if any(w in q for w in DATE_ASK):
         return "date"
-    if any(w in q for w in LIST_ASK):
+    if any(w in q for w in ("哪些", "哪几")):
         return "list"
     if any(w in q for w in NUMBER_ASK):
         return "number"
-    if any(w in q for w in ("谁", "哪家", "哪个", "哪位", "叫什么", "名称")):
+    if any(w in q for w in LIST_ASK):
+        return "list"
+    if any(w in q for w in ("谁", "哪位")):
+        return "person"
+    if any(w in q for w in ("哪家", "哪个", "叫什么", "名称")):
         return "entity"
     if any(w in q for w in YESNO_ASK):
         return "yesno"
@@ -95,8 +215,20 @@ def region_aliases(region: str) -> list[str]:
     return [region] if region else []
 
 
+def _units(text: str) -> tuple[str, ...]:
+    m = _ASKED_UNIT.search(text)
+    if m:
+        return (unit_family(m.group(1)),)
+    if any(w in text for w in PERCENT_ASK):
+        return ("percent",)
+    if any(w in text for w in MONEY_INDICATORS) and "多少" in text:
+        return ("money", "percent")
+    return ()
+
+
 def analyse(text: str, known_regions: list[str] | tuple[str, ...] = ()) -> Question:
     q = Question(text=text)
+    text = _NEGATED_ASIDE.sub("", text)
     for region in sorted(set(known_regions), key=len, reverse=True):
         if any(alias in text for alias in region_aliases(region)):
             q.regions.append(region)
@@ -115,8 +247,13 @@ def analyse(text: str, known_regions: list[str] | tuple[str, ...] = ()) -> Quest
     elif any(w in text for w in ACTUAL_WORDS):
         q.kind = "actual"
     q.asked = _asked(text)
-    drop = set()
+    if q.asked == "number":
+        q.units = _units(text)
+    lowered = text.lower()
+    q.aliases = {w: forms for w, forms in ALIASES.items() if w in lowered}
+    drop = set(RELATIVE_YEARS) | set(TARGET_WORDS) | set(ACTUAL_WORDS) | {u for units in UNIT_FAMILIES.values() for u in units}
     for region in q.regions:
         drop.update(tokenize(region))
     q.terms = [t for t in tokenize(text) if t not in drop and not _YEAR.fullmatch(t)]
+    q.terms += [w for w in q.aliases if w not in q.terms]
     return q

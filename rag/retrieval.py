@@ -47,6 +47,16 @@ class Filters:
         return True
 
 
+def passage_year(chunk: Chunk) -> int | None:
+    """The year a passage reports on: its section's period, or for a document
+    without review/plan sections (news, congress material) the document's year."""
+    if chunk.period is not None:
+        return chunk.period
+    if not chunk.meta.review_years and not chunk.meta.plan_years:
+        return chunk.meta.year
+    return None
+
+
 def chunk_years(chunk: Chunk, q: Question) -> set[int]:
     """Years the question could mean for this chunk (relative words resolved)."""
     years = set(q.years)
@@ -66,11 +76,11 @@ def slot_weight(chunk: Chunk, q: Question) -> float:
             w *= 0.5
     years = chunk_years(chunk, q)
     if years:
-        if chunk.period in years:
+        if passage_year(chunk) in years:
             w *= 1.25
         elif any(str(y) in chunk.text for y in years):
             w *= 1.1
-        elif chunk.period is not None:
+        elif passage_year(chunk) is not None:
             w *= 0.6
         elif not years & {chunk.meta.year, *chunk.meta.review_years, *chunk.meta.plan_years}:
             w *= 0.7
@@ -107,13 +117,16 @@ class HybridRetriever:
         return vec
 
     def analyse(self, text: str) -> Question:
-        return analyse(text, self.regions)
+        q = analyse(text, self.regions)
+        terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
+        q.weights = {t: self.index.idf(t) for t in terms}
+        return q
 
     def search(self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None) -> list[Hit]:
         q = q or self.analyse(text)
         n = min(len(self.index), CANDIDATES if not filters else max(CANDIDATES, len(self.index)))
         dense = self.index.dense(self.query_vector(text), n)
-        lexical = self.index.lexical(tokenize(text), n)
+        lexical = self.index.lexical(tokenize(q.search_text()), n)
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
             for rank, (i, _) in enumerate(ranking):

@@ -87,9 +87,7 @@ def read_manifest(root: Path) -> Manifest:
 
 def check_compatible(manifest: Manifest, embedder_name: str, root: Path) -> None:
     if manifest.format != FORMAT_VERSION or manifest.chunker != CHUNKER_VERSION:
-        raise IndexMismatchError(
-            f"索引 {root} 由旧版本构建（格式 {manifest.format}、切分 {manifest.chunker}）。{FIX}。"
-        )
+        raise IndexMismatchError(f"索引 {root} 由旧版本构建（格式 {manifest.format}、切分 {manifest.chunker}）。{FIX}。")
     if manifest.embedder != embedder_name:
         raise IndexMismatchError(
             f"索引 {root} 用向量模型“{manifest.embedder}”构建，当前模型是“{embedder_name}”。"

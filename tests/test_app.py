@@ -45,7 +45,9 @@ def test_sources_escape_document_markup(fake_index, fake_embedder):
 
     answer = Assistant(fake_index, embedder=fake_embedder).ask("甲山区2022年地区生产总值是多少？")
     c = answer.citations[0]
-    hostile = type(c.chunk)(**{**c.chunk.__dict__, "text": c.chunk.text + "<script>alert(1)</script><img src=x onerror=alert(2)>"})
+    hostile = type(c.chunk)(
+        **{**c.chunk.__dict__, "text": c.chunk.text + "<script>alert(1)</script><img src=x onerror=alert(2)>"}
+    )
     out = sources_html(Answer("q", "a", False, [Citation(1, hostile, c.quote)], []))
     assert "<script>" not in out and "<img" not in out and "&lt;script&gt;" in out
     assert "<mark>" in out  # the quoted sentence is highlighted

@@ -1,7 +1,6 @@
 import re
 
 from conftest import REPORTS
-
 from fakes import REPORT_A, REPORT_B
 from rag.chunking import MAX_CHARS, chunk_document, heading_kind, split_sentences
 from rag.loading import load_document
@@ -63,12 +62,15 @@ def test_long_paragraph_split_with_overlap():
     body = [c for c in chunks if c.section != ("标题",)]
     assert len(body) > 1
     assert all(len(c.text) <= MAX_CHARS for c in body)
-    for a, b in zip(body, body[1:]):
+    for a, b in zip(body, body[1:], strict=False):
         assert split_sentences(a.text)[-1] == split_sentences(b.text)[0]  # one sentence of overlap
     assert len({c.chunk_id for c in chunks}) == len(chunks)
 
 
 def test_page_break_continuation_joined():
-    text = "标题\n\n" + "这是一段很长的正文，描述了很多工作内容和具体措施，包括推进项目建设和提升城市品质等方面的安排，争创省级示范标\n\n杆，取得新成效。\n"
+    text = (
+        "标题\n\n"
+        + "这是一段很长的正文，描述了很多工作内容和具体措施，包括推进项目建设和提升城市品质等方面的安排，争创省级示范标\n\n杆，取得新成效。\n"
+    )
     body = [c for c in _chunks(text) if c.section != ("标题",)]
     assert len(body) == 1 and "示范标杆，取得新成效。" in body[0].text

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT
 
 
@@ -81,7 +82,9 @@ def test_ask_json_on_real_index(real_index):
 @pytest.mark.slow
 def test_ask_text_shows_sources(real_index):
     proc = rag("ask", "临淄区“十三五”期间到位外来资金多少？", "--index", str(real_index))
-    assert proc.returncode == 0 and "795亿元" in proc.stdout and "来源" in proc.stdout and "004_e9778d67e6610d54.txt" in proc.stdout
+    assert (
+        proc.returncode == 0 and "795亿元" in proc.stdout and "来源" in proc.stdout and "004_e9778d67e6610d54.txt" in proc.stdout
+    )
 
 
 @pytest.mark.slow

@@ -1,8 +1,8 @@
 """End to end with the real default model on the five shipped reports."""
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from rag.evaluation.metrics import evaluate, load_qa
 from rag.pipeline import Assistant
 

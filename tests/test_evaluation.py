@@ -10,7 +10,13 @@ from rag.evaluation.metrics import contains_answer, evaluate, load_qa, number_fa
 QA = [
     {"id": "1", "question": "a", "answers": ["805亿元"], "evidence": ["预计地区生产总值完成805亿元"], "type": "number"},
     {"id": "2", "question": "b", "answers": ["3.4%"], "evidence": ["同比增长3.4%"], "type": "number"},
-    {"id": "3", "question": "c", "answers": ["张三"], "evidence": ["区长张三作报告，这是一个很长的证据字符串用于窗口测试"], "type": "entity"},
+    {
+        "id": "3",
+        "question": "c",
+        "answers": ["张三"],
+        "evidence": ["区长张三作报告，这是一个很长的证据字符串用于窗口测试"],
+        "type": "entity",
+    },
     {"id": "4", "question": "d", "answers": [], "evidence": [], "type": "unanswerable"},
     {"id": "5", "question": "e", "answers": [], "evidence": [], "type": "unanswerable"},
 ]
@@ -18,17 +24,42 @@ P1 = "预计地区生产总值完成 805 亿元，同比增长3.4%。"
 P3 = "会上，区长张三作报告，这是一个很长的证据字符串用于"
 PREDS = [
     # correct, cited, rank 0
-    {"id": "1", "answer": "“预计地区生产总值完成805亿元”[1]", "refused": False,
-     "citations": [{"n": 1, "text": P1}], "retrieved": [{"text": P1}], "latency_ms": 10},
+    {
+        "id": "1",
+        "answer": "“预计地区生产总值完成805亿元”[1]",
+        "refused": False,
+        "citations": [{"n": 1, "text": P1}],
+        "retrieved": [{"text": P1}],
+        "latency_ms": 10,
+    },
     # wrong number ("13.4%" must not count as "3.4%"), evidence at rank 1, cites it
-    {"id": "2", "answer": "增长13.4%[1]", "refused": False,
-     "citations": [{"n": 1, "text": P1}], "retrieved": [{"text": "无关"}, {"text": P1}], "latency_ms": 20},
+    {
+        "id": "2",
+        "answer": "增长13.4%[1]",
+        "refused": False,
+        "citations": [{"n": 1, "text": P1}],
+        "retrieved": [{"text": "无关"}, {"text": P1}],
+        "latency_ms": 20,
+    },
     # refused although answerable; evidence found through a 20-char window at rank 2
-    {"id": "3", "answer": "资料中未找到", "refused": True, "citations": [],
-     "retrieved": [{"text": "x"}, {"text": "y"}, {"text": P3}], "latency_ms": 30},
+    {
+        "id": "3",
+        "answer": "资料中未找到",
+        "refused": True,
+        "citations": [],
+        "retrieved": [{"text": "x"}, {"text": "y"}, {"text": P3}],
+        "latency_ms": 30,
+    },
     {"id": "4", "answer": "资料中未找到", "refused": True, "citations": [], "retrieved": [], "latency_ms": 40},
     # unanswerable but answered with an invented number (not faithful)
-    {"id": "5", "answer": "是999亿元[1]", "refused": False, "citations": [{"n": 1, "text": P1}], "retrieved": [], "latency_ms": 50},
+    {
+        "id": "5",
+        "answer": "是999亿元[1]",
+        "refused": False,
+        "citations": [{"n": 1, "text": P1}],
+        "retrieved": [],
+        "latency_ms": 50,
+    },
 ]
 
 
@@ -60,7 +91,14 @@ def test_supports_and_contains():
 def test_report_files(tmp_path):
     results = write_report(tmp_path, QA, {"mine": PREDS, "other": PREDS[:2]}, main="mine")
     assert set(results) == {"mine", "other"}
-    for name in ("predictions.jsonl", "predictions_other.jsonl", "report.json", "report.md", "hit_at_k.png", "accuracy_by_type.png"):
+    for name in (
+        "predictions.jsonl",
+        "predictions_other.jsonl",
+        "report.json",
+        "report.md",
+        "hit_at_k.png",
+        "accuracy_by_type.png",
+    ):
         assert (tmp_path / name).stat().st_size > 0
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["systems"]["mine"]["answer_acc"] == pytest.approx(1 / 3, abs=1e-4)

@@ -1,6 +1,6 @@
 import pytest
-from conftest import REPORTS
 
+from conftest import REPORTS
 from fakes import REPORT_A, REPORT_B
 from rag.metadata import cn_year_to_int, extract_metadata
 

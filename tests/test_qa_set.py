@@ -4,7 +4,6 @@ import re
 from collections import Counter
 
 from conftest import REPORTS, ROOT
-
 from rag.evaluation.metrics import QA_TYPES, load_qa
 
 QA = load_qa(ROOT / "eval" / "qa.jsonl")

@@ -31,7 +31,9 @@ def test_unchanged_reingest_embeds_nothing(fake_index, corpus_dir):
 
 def test_changed_file_reembeds_only_that_document(fake_index, corpus_dir):
     before, _ = load_index(fake_index)
-    (corpus_dir / "b_report.txt").write_text((corpus_dir / "b_report.txt").read_text(encoding="utf-8") + "\n新增一段：新建学校5所。\n", encoding="utf-8")
+    (corpus_dir / "b_report.txt").write_text(
+        (corpus_dir / "b_report.txt").read_text(encoding="utf-8") + "\n新增一段：新建学校5所。\n", encoding="utf-8"
+    )
     emb = KeywordEmbedder()
     report = ingest([corpus_dir], fake_index, emb)
     assert report.updated == ["b_report.txt"] and report.unchanged == ["a_report.txt"]

@@ -99,18 +99,31 @@ def write_report(out: str | Path, qa: list[dict], systems: dict[str, list[dict]]
             write_predictions(out / f"predictions_{name}.jsonl", preds)
     summary = {name: {k: v for k, v in m.items() if k != "per_question"} for name, m in results.items()}
     (out / "report.json").write_text(
-        json.dumps({"main": main, "systems": summary, "per_question": results[main]["per_question"]}, ensure_ascii=False, indent=1),
+        json.dumps(
+            {"main": main, "systems": summary, "per_question": results[main]["per_question"]}, ensure_ascii=False, indent=1
+        ),
         encoding="utf-8",
     )
     plots = _plots(out, results)
     m = results[main]
-    md = [f"# Evaluation report: {main}", "", f"{m['questions']} questions ({m['answerable']} answerable, {m['unanswerable']} unanswerable).", ""]
+    md = [
+        f"# Evaluation report: {main}",
+        "",
+        f"{m['questions']} questions ({m['answerable']} answerable, {m['unanswerable']} unanswerable).",
+        "",
+    ]
     if notes:
         md += [notes, ""]
     md += ["| system | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
     for name, r in results.items():
         md.append(f"| {name} | " + " | ".join(_cell(r[k]) for k in HEADLINE) + " |")
-    md += ["", "## Accuracy per question type", "", "| type | n | " + " | ".join(results) + " |", "|---" * (len(results) + 2) + "|"]
+    md += [
+        "",
+        "## Accuracy per question type",
+        "",
+        "| type | n | " + " | ".join(results) + " |",
+        "|---" * (len(results) + 2) + "|",
+    ]
     for t, n in m["count_by_type"].items():
         md.append(f"| {t} | {n} | " + " | ".join(_cell(r["accuracy_by_type"].get(t, 0.0)) for r in results.values()) + " |")
     md += ["", *[f"![{p}]({p})" for p in plots], "", f"## Failed questions ({main})", ""]

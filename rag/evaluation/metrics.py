@@ -133,7 +133,9 @@ def evaluate(qa: list[dict], predictions: list[dict]) -> dict:
         "mrr": round(rr / n, 4),
         "answer_acc": round(acc / n, 4),
         "citation_acc": round(cit / n, 4),
-        "refusal_recall": round(sum(by_id.get(x["id"], {}).get("refused", True) for x in unanswerable) / max(1, len(unanswerable)), 4),
+        "refusal_recall": round(
+            sum(by_id.get(x["id"], {}).get("refused", True) for x in unanswerable) / max(1, len(unanswerable)), 4
+        ),
         "false_refusal": round(false_ref / n, 4),
         "number_faithful": round(sum(number_faithful(p) for p in answered) / max(1, len(answered)), 4),
         "latency_p50_ms": round(float(np.percentile(latencies, 50)), 1) if latencies else 0.0,
@@ -144,4 +146,15 @@ def evaluate(qa: list[dict], predictions: list[dict]) -> dict:
     }
 
 
-HEADLINE = ("hit@1", "hit@5", "mrr", "answer_acc", "citation_acc", "refusal_recall", "false_refusal", "number_faithful", "latency_p50_ms", "latency_p95_ms")
+HEADLINE = (
+    "hit@1",
+    "hit@5",
+    "mrr",
+    "answer_acc",
+    "citation_acc",
+    "refusal_recall",
+    "false_refusal",
+    "number_faithful",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
