@@ -273,3 +273,40 @@ def refusal(question: str, hits: list[Hit], why: str, near: Candidate | None = N
         text += f"最接近的表述是：“{display(near.sentence)}”[1]"
         citations.append(Citation(1, near.hit.chunk, near.sentence))
     return Answer(question=question, text=text, refused=True, citations=citations, retrieved=hits)
+
+
+PART_MARKS = "①②③④⑤⑥"  # not digits: part labels must not read as figures
+
+
+def _renumber(text: str, mapping: dict[int, int]) -> str:
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", text)
+
+
+def merge_answers(question: str, parts: list[Answer]) -> Answer:
+    """One answer for a compound question: each part's answer on its own line,
+    citations renumbered; refused only when every part is."""
+    if len(parts) == 1:
+        return parts[0]
+    citations: list[Citation] = []
+    lines = []
+    for i, part in enumerate(parts[: len(PART_MARKS)], 1):
+        mapping = {}
+        for c in part.citations:
+            same = next((x for x in citations if x.chunk.chunk_id == c.chunk.chunk_id), None)
+            if same is None:
+                same = Citation(len(citations) + 1, c.chunk, c.quote)
+                citations.append(same)
+            elif c.quote not in same.quote:
+                same.quote += c.quote
+            mapping[c.n] = same.n
+        lines.append(f"{PART_MARKS[i - 1]} {_renumber(part.text, mapping)}")
+    seen, retrieved = set(), []
+    for group in zip(*(p.retrieved for p in parts), strict=False):
+        for h in group:
+            if h.chunk.chunk_id not in seen:
+                seen.add(h.chunk.chunk_id)
+                retrieved.append(h)
+    refused = all(p.refused for p in parts)
+    answered_citations = citations if not refused else citations[:1]
+    notice = "已拆分为：" + "；".join(f"{PART_MARKS[i]} {p.question}" for i, p in enumerate(parts))
+    return Answer(question, "\n".join(lines), refused, answered_citations, retrieved, notice=notice)

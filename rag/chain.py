@@ -14,6 +14,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict
 
+from .answering import merge_answers
+from .decompose import split_question
 from .types import Hit
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ def to_lc_document(hit: Hit) -> LCDocument:
 
 
 def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -> Runnable:
-    """LCEL: str question -> {question, analysis, hits} -> `Answer`."""
+    """LCEL: str question -> parts (compound questions split) with their hits -> `Answer`."""
     from .pipeline import clean_question
 
     def prepare(question: str) -> dict:
@@ -66,15 +68,19 @@ def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -
 
     def retrieve(state: dict) -> dict:
         retriever = assistant.retriever
-        q = retriever.analyse(state["question"])
-        # The LangChain retriever returns documents; map them back to our chunks.
-        docs = ReportRetriever(assistant=assistant, k=k, filters=filters).invoke(state["question"])
-        hits = [Hit(retriever.index.chunks[retriever.index.by_id[d.id]], d.metadata["score"]) for d in docs]
-        return {**state, "analysis": q, "hits": hits}
+        lc_retriever = ReportRetriever(assistant=assistant, k=k, filters=filters)
+        parts = []
+        for text in split_question(state["question"], retriever.regions):
+            # The LangChain retriever returns documents; map them back to our chunks.
+            docs = lc_retriever.invoke(text)
+            hits = [Hit(retriever.index.chunks[retriever.index.by_id[d.id]], d.metadata["score"]) for d in docs]
+            parts.append((text, retriever.analyse(text), hits))
+        return {**state, "parts": parts}
 
     def answer(state: dict):
-        result = assistant.answerer.answer(state["question"], state["analysis"], state["hits"])
-        result.notice = state["notice"]
+        answers = [assistant.answerer.answer(text, q, hits) for text, q, hits in state["parts"]]
+        result = merge_answers(state["question"], answers)
+        result.notice = "；".join(n for n in (state["notice"], result.notice) if n)
         result.latency_ms = (time.perf_counter() - state["started"]) * 1000
         return result
 

@@ -172,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:  # bad configuration values (e.g. unknown embedder)
         print(f"错误：{e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early
+        return 0
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130

@@ -1,0 +1,63 @@
+"""Compound questions become parts answered one by one, each part cited.
+
+- "长者食堂2021年达到多少家？2023年的目标是什么？" -> two questions; a part
+  that names no region inherits the region of the first part.
+- "张店区2021年和2022年到位省外资金分别是多少？" -> one question per year
+  (likewise two regions joined by 和/与/及), when the question asks for each
+  ("分别", "各", or a comparison such as "哪个…更高").
+"""
+
+from __future__ import annotations
+
+import re
+
+_INTERROGATIVE = re.compile(r"多少|几|什么|哪|谁|何|吗|怎么|如何|是否|有没有")
+_YEAR_PAIR = re.compile(r"((?:19|20)\d{2}年)(?:和|与|及|、)((?:19|20)\d{2}年)")
+_EACH = re.compile(r"分别|各自|各是|哪个|哪一个|较高|较低|更高|更低|相比|比较")
+MAX_PARTS = 4
+
+
+def _region_pair(text: str, regions: list[str]) -> re.Match | None:
+    names = "|".join(re.escape(r) for r in sorted(regions, key=len, reverse=True))
+    if not names:
+        return None
+    return re.search(rf"({names})((?:19|20)\d{{2}}年)?(?:和|与|及|、)({names})((?:19|20)\d{{2}}年)?", text)
+
+
+def _subject(first: str) -> str:
+    """What the first part is about: its text before the first year or question word."""
+    m = re.search(r"(?:19|20)\d{2}年|今年|去年|明年|" + _INTERROGATIVE.pattern, first)
+    return first[: m.start()] if m else ""
+
+
+def _parts(text: str) -> list[str]:
+    parts = [p.strip(" ，,；;") for p in re.split(r"[？?]", text) if p.strip(" ，,；;")]
+    parts = [p for p in parts if _INTERROGATIVE.search(p)]
+    if len(parts) >= 2:
+        return parts
+    clauses = [c.strip() for c in re.split(r"[，,；;]", text.rstrip("？?")) if c.strip()]
+    asking = [c for c in clauses if _INTERROGATIVE.search(c) and re.search(r"(?:19|20)\d{2}年|今年|去年|明年", c)]
+    return asking if len(asking) >= 2 and len(asking) == len(clauses) else []
+
+
+def split_question(text: str, regions: list[str] = ()) -> list[str]:
+    """Return the parts of a compound question, or [text] when it is simple."""
+    parts = _parts(text)
+    if parts:
+        subject = _subject(parts[0])
+        out = [parts[0] + "？"]
+        for p in parts[1:]:
+            if subject and not any(r in p or r[:-1] in p for r in regions) and _subject(p) in ("", "又"):
+                p = subject + p
+            out.append(p + "？")
+        return out[:MAX_PARTS]
+    if not _EACH.search(text):
+        return [text]
+    m = _YEAR_PAIR.search(text)
+    if m:
+        return [text[: m.start()] + y + text[m.end() :] for y in (m.group(1), m.group(2))]
+    m = _region_pair(text, list(regions))
+    if m:
+        firsts = (m.group(1) + (m.group(2) or ""), m.group(3) + (m.group(4) or ""))
+        return [text[: m.start()] + f + text[m.end() :] for f in firsts]
+    return [text]

@@ -1,0 +1,46 @@
+from rag.answering import merge_answers
+from rag.decompose import split_question
+from rag.pipeline import Assistant
+
+R = ["张店区", "淄博市", "临淄区"]
+
+
+def test_two_questions_inherit_region_and_subject():
+    assert split_question("张店区长者食堂2021年达到多少家？2023年的目标是什么？", R) == [
+        "张店区长者食堂2021年达到多少家？",
+        "张店区长者食堂2023年的目标是什么？",
+    ]
+
+
+def test_year_pair_with_each():
+    assert split_question("张店区2021年和2022年到位省外资金分别是多少？", R) == [
+        "张店区2021年到位省外资金分别是多少？",
+        "张店区2022年到位省外资金分别是多少？",
+    ]
+
+
+def test_region_pair_keeps_each_year():
+    parts = split_question("淄博市2023年和张店区2022年的农村居民人均可支配收入分别增长多少？", R)
+    assert parts == ["淄博市2023年的农村居民人均可支配收入分别增长多少？", "张店区2022年的农村居民人均可支配收入分别增长多少？"]
+
+
+def test_simple_questions_untouched():
+    for q in ["张店区2022年地区生产总值是多少？", "2022年，张店区地区生产总值是多少？", "张店区和临淄区的情况"]:
+        assert split_question(q, R) == [q]
+
+
+def test_compound_answer_cites_each_part(fake_index, fake_embedder):
+    a = Assistant(fake_index, embedder=fake_embedder).ask("甲山区2022年地区生产总值是多少？2023年计划新建多少5G基站？")
+    assert not a.refused
+    assert "805亿元" in a.text and "300座" in a.text
+    assert a.text.startswith("①") and "②" in a.text and "已拆分为" in a.notice
+    assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
+
+
+def test_merge_refused_only_when_all_parts_are(fake_index, fake_embedder):
+    bot = Assistant(fake_index, embedder=fake_embedder)
+    ok = bot.ask("甲山区2022年地区生产总值是多少？")
+    no = bot.ask("甲山区2022年外贸进出口总额是多少亿元？")
+    assert no.refused
+    assert not merge_answers("q", [ok, no]).refused
+    assert merge_answers("q", [no, no]).refused
