@@ -66,11 +66,11 @@ def build_app(assistant: Assistant):
         try:
             answer = assistant.ask(message)
         except RagError as e:
-            history += [{"role": "user", "content": message}, {"role": "assistant", "content": f"⚠️ {e}"}]
+            history += [{"role": "user", "content": message}, {"role": "assistant", "content": f"〔出错〕{e}"}]
             return history, "", ""
         text = answer.text
         if answer.refused:
-            text = f"🚫 {text}"
+            text = f"〔未找到答案〕{text}"  # refusals look different from answers
         if answer.notice:
             text = f"（{answer.notice}）\n\n{text}"
         history += [{"role": "user", "content": message}, {"role": "assistant", "content": text}]
@@ -85,7 +85,7 @@ def build_app(assistant: Assistant):
                 with gr.Row():
                     send = gr.Button("提问", variant="primary", elem_id="ask-button")
                     clear = gr.Button("清空")
-                gr.Examples(EXAMPLES, inputs=box)
+                gr.Examples(EXAMPLES, inputs=box, label="示例问题")
             with gr.Column(scale=2):
                 gr.Markdown("### 引用来源")
                 sources = gr.HTML(elem_id="sources")
