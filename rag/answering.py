@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Protocol
 
 from .chunking import split_sentences
-from .metadata import _posseg
 from .question import Question, region_aliases, unit_family
 from .retrieval import chunk_years, passage_year
-from .tokenize import tokenize
+from .tokenize import tag, tokenize
 from .types import Answer, Citation, Hit
 
 # A figure: digits (or Chinese numerals) with a unit/classifier, or a percentage.
@@ -137,7 +137,7 @@ def has_slot(q: Question, sentence: str) -> bool:
             return bool(_DAY.search(sentence))
         return bool(_DATE.search(sentence))
     if q.asked == "person":
-        return any(flag == "nr" and len(w) >= 2 for w, flag in _posseg().lcut(sentence))
+        return any(flag == "nr" and len(w) >= 2 for w, flag in tag(sentence))
     return True
 
 
@@ -289,7 +289,8 @@ def merge_answers(question: str, parts: list[Answer]) -> Answer:
         return parts[0]
     citations: list[Citation] = []
     lines = []
-    for i, part in enumerate(parts[: len(PART_MARKS)], 1):
+    parts = parts[: len(PART_MARKS)]
+    for mark, part in zip(PART_MARKS, parts, strict=False):
         mapping = {}
         for c in part.citations:
             same = next((x for x in citations if x.chunk.chunk_id == c.chunk.chunk_id), None)
@@ -299,14 +300,14 @@ def merge_answers(question: str, parts: list[Answer]) -> Answer:
             elif c.quote not in same.quote:
                 same.quote += c.quote
             mapping[c.n] = same.n
-        lines.append(f"{PART_MARKS[i - 1]} {_renumber(part.text, mapping)}")
+        lines.append(f"{mark} {_renumber(part.text, mapping)}")
     seen, retrieved = set(), []
-    for group in zip(*(p.retrieved for p in parts), strict=False):
+    for group in zip_longest(*(p.retrieved for p in parts)):
         for h in group:
-            if h.chunk.chunk_id not in seen:
+            if h is not None and h.chunk.chunk_id not in seen:
                 seen.add(h.chunk.chunk_id)
                 retrieved.append(h)
     refused = all(p.refused for p in parts)
     answered_citations = citations if not refused else citations[:1]
-    notice = "已拆分为：" + "；".join(f"{PART_MARKS[i]} {p.question}" for i, p in enumerate(parts))
+    notice = "已拆分为：" + "；".join(f"{mark} {p.question}" for mark, p in zip(PART_MARKS, parts, strict=False))
     return Answer(question, "\n".join(lines), refused, answered_citations, retrieved, notice=notice)

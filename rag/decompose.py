@@ -13,6 +13,7 @@ import re
 
 _INTERROGATIVE = re.compile(r"多少|几|什么|哪|谁|何|吗|怎么|如何|是否|有没有")
 _YEAR_PAIR = re.compile(r"((?:19|20)\d{2}年)(?:和|与|及|、)((?:19|20)\d{2}年)")
+_TIME = r"(?:19|20)\d{2}年|今年|去年|明年"
 _EACH = re.compile(r"分别|各自|各是|哪个|哪一个|较高|较低|更高|更低|相比|比较")
 MAX_PARTS = 4
 
@@ -26,7 +27,7 @@ def _region_pair(text: str, regions: list[str]) -> re.Match | None:
 
 def _subject(first: str) -> str:
     """What the first part is about: its text before the first year or question word."""
-    m = re.search(r"(?:19|20)\d{2}年|今年|去年|明年|" + _INTERROGATIVE.pattern, first)
+    m = re.search(_TIME + "|" + _INTERROGATIVE.pattern, first)
     return first[: m.start()] if m else ""
 
 
@@ -36,7 +37,7 @@ def _parts(text: str) -> list[str]:
     if len(parts) >= 2:
         return parts
     clauses = [c.strip() for c in re.split(r"[，,；;]", text.rstrip("？?")) if c.strip()]
-    asking = [c for c in clauses if _INTERROGATIVE.search(c) and re.search(r"(?:19|20)\d{2}年|今年|去年|明年", c)]
+    asking = [c for c in clauses if _INTERROGATIVE.search(c) and re.search(_TIME, c)]
     return asking if len(asking) >= 2 and len(asking) == len(clauses) else []
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
+from .tokenize import tag
 from .types import DocMeta
 
 ADMIN_SUFFIXES = "省市区县"
@@ -53,15 +53,6 @@ def cn_year_to_int(text: str) -> int | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _posseg():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(60)
-    return jieba.posseg
-
-
 def _header_zone(text: str, lines: int = 12) -> str:
     kept = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return "\n".join(kept[:lines])
@@ -89,7 +80,7 @@ def detect_region(text: str) -> str:
         level_votes[suffix] += text.count("全" + suffix) * 0.1
     counts: Counter[str] = Counter()
     suffix_seen: dict[str, Counter] = {}
-    for word, flag in _posseg().lcut(text):
+    for word, flag in tag(text):
         if flag != "ns" or len(word) < 2:
             continue
         stem = word[:-1] if word[-1] in ADMIN_SUFFIXES and len(word) > 2 else word

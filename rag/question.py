@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .metadata import FIVE_YEAR_PLANS, cn_year_to_int
-from .tokenize import tokenize
+from .tokenize import tag, tokenize
 
 _LEADING_PLACE = re.compile(r"(?:^|[和与及、，,])([\u4e00-\u9fff]{2,3}[省市区县])(?=\d|[的在去今明前上本和与及、，,“])")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
@@ -28,8 +28,11 @@ RELATIVE_YEARS = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "�
 TARGET_WORDS = ("目标", "预期", "计划", "打算", "力争", "拟", "定了", "定为", "要达到", "争取", "安排", "任务")
 ACTUAL_WORDS = ("完成", "实际", "实现了", "取得", "达到了", "增长了", "多少了", "成效", "成绩", "回顾")
 NUMBER_ASK = ("多少", "几", "多大", "多高", "多快", "比例", "比重", "占比", "增速", "增幅", "规模", "总量", "金额", "数量", "率")
-LIST_ASK = ("哪些", "哪几", "有什么", "包括", "包含", "列举", "分别")
-ENTITY_ASK = ("谁", "哪家", "哪个", "哪位", "哪座", "什么名", "叫什么", "名称", "哪一", "什么")
+WHICH_ASK = ("哪些", "哪几")  # "which ones": a list even when a figure is asked too
+LIST_ASK = ("有什么", "包括", "包含", "列举", "分别")
+PERSON_ASK = ("谁", "哪位")
+NAME_ASK = ("哪家", "哪个", "叫什么", "名称")
+ENTITY_ASK = ("哪座", "什么名", "哪一", "什么")  # weaker cues, checked after yes/no and summary
 DATE_ASK = ("何时", "什么时候", "哪一年", "哪年", "几月", "哪天", "日期", "时间")
 YESNO_ASK = ("是否", "有没有", "是不是", "吗")
 SUMMARY_ASK = ("概括", "总结", "总体", "主要", "重点", "思路", "成效", "亮点", "有哪些方面", "怎么样", "如何")
@@ -170,15 +173,15 @@ class Question:
 def _asked(q: str) -> str:
     if any(w in q for w in DATE_ASK):
         return "date"
-    if any(w in q for w in ("哪些", "哪几")):
+    if any(w in q for w in WHICH_ASK):
         return "list"
     if any(w in q for w in NUMBER_ASK):
         return "number"
     if any(w in q for w in LIST_ASK):
         return "list"
-    if any(w in q for w in ("谁", "哪位")):
+    if any(w in q for w in PERSON_ASK):
         return "person"
-    if any(w in q for w in ("哪家", "哪个", "叫什么", "名称")):
+    if any(w in q for w in NAME_ASK):
         return "entity"
     if any(w in q for w in YESNO_ASK):
         return "yesno"
@@ -198,10 +201,8 @@ GENERIC_PLACES = frozenset(
 
 def place_names(text: str) -> list[str]:
     """Administrative place names written out in full ("博山区", "济南市")."""
-    from .metadata import _posseg
-
     out = [m for m in _LEADING_PLACE.findall(text) if m not in GENERIC_PLACES]
-    for word, flag in _posseg().lcut(text):
+    for word, flag in tag(text):
         if len(word) >= 3 and word[-1] in "省市区县" and word not in GENERIC_PLACES and flag in ("ns", "nr"):
             if not any(word in o for o in out):
                 out.append(word)

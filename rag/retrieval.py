@@ -76,11 +76,12 @@ def slot_weight(chunk: Chunk, q: Question) -> float:
             w *= 0.5
     years = chunk_years(chunk, q)
     if years:
-        if passage_year(chunk) in years:
+        year = passage_year(chunk)
+        if year in years:
             w *= 1.25
         elif any(str(y) in chunk.text for y in years):
             w *= 1.1
-        elif passage_year(chunk) is not None:
+        elif year is not None:
             w *= 0.6
         elif not years & {chunk.meta.year, *chunk.meta.review_years, *chunk.meta.plan_years}:
             w *= 0.7

@@ -32,6 +32,14 @@ def _jieba():
     return jieba
 
 
+def tag(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech) pairs from jieba; "ns" marks place names, "nr" person names."""
+    _jieba()
+    import jieba.posseg
+
+    return [(p.word, p.flag) for p in jieba.posseg.lcut(text)]
+
+
 def tokenize(text: str) -> list[str]:
     """Tokens for BM25: jieba search-mode words, lower-cased, no punctuation or stopwords."""
     text = text.replace("**", " ")
