@@ -21,38 +21,21 @@ from itertools import zip_longest
 from typing import Protocol
 
 from .chunking import split_sentences
-from .question import Question, region_aliases, unit_family
-from .retrieval import chunk_years, passage_year
-from .tokenize import tag, tokenize
+from .question import Question
+from .rerank import Context, LinearScorer, default_scorer, featurize
+from .retrieval import passage_year
+from .slots import agrees
 from .types import Answer, Citation, Hit
 
-# A figure: digits (or Chinese numerals) with a unit/classifier, or a percentage.
-UNITS = "亿元|万元|千元|元|亿美元|万美元|美元|万吨|吨|万千瓦|千瓦|万平方米|平方米|平方公里|公里|千米|米|亩|万亩|万人|人次|人|户|家|个|项|座|所|条|处|张|台|辆|套|件|次|倍|名|位|间|批|类|种|年|天|小时|分钟|岁|床"
-_FIGURE = re.compile(
-    rf"(?<![\d.])\d+(?:\.\d+)?\s*(?:%|‰|(?:余|多)?(?:亿|万)?(?:余|多)?(?:{UNITS})|(?:亿|万))|[一二三四五六七八九十百千万两]+(?:{UNITS})|\d+(?:\.\d+)?"
-)
-_YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年")
-_ENUM = re.compile(r"[、]")
-_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日")
-_DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年")
-# Words that mark a planned figure (general report vocabulary).
-_TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
 TOP_PASSAGES = 6
-MIN_COVERAGE = 0.35
+# Asked kinds that need their slot in the quoted sentence (a figure, a date, an enumeration).
+SLOT_REQUIRED = {"number": "具体数额", "date": "具体时间", "list": "具体清单"}
+SECOND_MARGIN = 0.15  # a second sentence is quoted when it scores nearly as well and adds terms
+_YEAR_ASK = ("哪一年", "哪年", "何时", "什么时候")
 
 
 class Answerer(Protocol):
     def answer(self, question: str, q: Question, hits: list[Hit]) -> Answer: ...
-
-
-def figures(text: str) -> list[str]:
-    """Figures in a text, years excluded ("2022年" is a date, not an amount)."""
-    return [m.group(0) for m in _FIGURE.finditer(_YEAR_TOKEN.sub(" ", text)) if m.group(0).strip()]
-
-
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[\W\d_]+", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 @dataclass
@@ -60,153 +43,42 @@ class Candidate:
     hit_rank: int
     hit: Hit
     sentence: str
-    score: float
-    coverage: float
-    has_slot: bool
+    features: dict[str, float]
+    score: float  # the reranker's score
 
+    @property
+    def coverage(self) -> float:
+        return self.features["coverage"]
 
-def _found(term: str, text: str, q: Question) -> bool:
-    return term in text or any(form in text for form in q.aliases.get(term, ()))
+    @property
+    def has_slot(self) -> bool:
+        return bool(self.features["slot"])
 
-
-def _coverage(q: Question, sentence: str, context: str) -> float:
-    """IDF-weighted share of the question's terms found in the sentence.
-
-    Terms the corpus never uses (paraphrase words such as 经济总量) carry no
-    weight unless one of their report wordings is found; a term found only
-    in the passage header/section counts half.
-    """
-    total = got = 0.0
-    for t in dict.fromkeys(q.terms):
-        if t.isdigit():
-            continue
-        w = q.weights.get(t, 1.0)
-        forms = q.aliases.get(t, ())
-        if w == 0.0 and forms:
-            w = max(q.weights.get(f, 0.0) for f in forms) or 2.0
-        if w == 0.0:
-            continue
-        total += w
-        if _found(t, sentence, q):
-            got += w
-        elif _found(t, context, q):
-            got += w * 0.5
-    return got / total if total else 0.0
-
-
-def _term_weight(q: Question, t: str) -> float:
-    """IDF of a term; a paraphrase with a known report wording ranks above plain words."""
-    forms = q.aliases.get(t, ())
-    if forms:
-        return max((q.weights.get(tok, 0.0) for f in forms for tok in (f, *tokenize(f))), default=0.0) + 1.0
-    return q.weights.get(t, 1.0)
-
-
-def _indicator_positions(q: Question, sentence: str, top: int = 2) -> list[int]:
-    """Where the asked indicator may sit: ends of the rarest question terms found."""
-    found = []
-    for t in dict.fromkeys(q.terms):
-        for form in (t, *q.aliases.get(t, ())):
-            i = sentence.find(form)
-            if i >= 0:
-                found.append((_term_weight(q, t) + len(form) * 0.01, i + len(form)))
-    found.sort(reverse=True)
-    return [pos for _, pos in found[:top]]
-
-
-def _unit_ok(q: Question, figure: str) -> bool:
-    if not q.units:
-        return True
-    unit = re.sub(r"^[\d.\s一二三四五六七八九十百千万两余多]+", "", figure)
-    if not unit:  # a bare number ("1455") may be followed by a classifier the unit list lacks
-        return "count" in q.units
-    family = unit_family(unit) or unit_family(unit.lstrip("亿万余多"))
-    if not family and unit in ("亿", "万"):
-        family = "count"
-    return family in q.units
-
-
-def has_slot(q: Question, sentence: str) -> bool:
-    """Does the sentence carry the kind of thing the question asks for?"""
-    if q.asked == "number":
-        return any(_unit_ok(q, f) for f in figures(_near_indicator(q, sentence)))
-    if q.asked == "list":
-        return len(_ENUM.findall(sentence)) >= 1 or sentence.count("；") >= 2
-    if q.asked == "date":
-        if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
-            return bool(_DAY.search(sentence))
-        return bool(_DATE.search(sentence))
-    if q.asked == "person":
-        return any(flag == "nr" and len(w) >= 2 for w, flag in tag(sentence))
-    return True
-
-
-def _near_indicator(q: Question, sentence: str) -> str:
-    """The clauses that name the asked indicator, each with the clause after it
-    (Chinese puts the figure before or after the noun: "41家企业", "收入完成44.9亿元")."""
-    positions = _indicator_positions(q, sentence)
-    if not positions:
-        return sentence
-    bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
-    windows = []
-    for pos in positions:
-        for a, b in zip(bounds, bounds[1:], strict=False):
-            if a < pos <= b:
-                nxt = next((c for c in bounds if c > b), len(sentence))
-                windows.append(sentence[a:nxt])
-                break
-    return "，".join(windows) or sentence
-
-
-def _agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
-    """Region/year/kind agreement between the question and a passage; reason if not."""
-    chunk = hit.chunk
-    if q.regions and chunk.meta.region not in q.regions:
-        if not any(a in sentence for r in q.regions for a in region_aliases(r)):
-            return False, f"只找到{chunk.meta.region}的相关内容"
-    years = chunk_years(chunk, q)
-    if years:
-        mentioned = {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", sentence)}
-        year = passage_year(chunk)
-        if mentioned and not mentioned & years and year not in years:
-            return False, f"只找到{'、'.join(str(y) for y in sorted(mentioned))}年的相关内容"
-        if not mentioned and year is not None and year not in years:
-            return False, f"只找到{year}年的相关内容"
-    is_target = bool(_TARGET_CUE.search(sentence))
-    if q.kind == "actual" and chunk.period_kind == "plan" and is_target:
-        return False, "资料只给出了目标，没有实际完成数"
-    if q.kind == "target" and chunk.period_kind == "review" and not is_target:
-        return False, "资料只给出了实际完成数，没有目标"
-    return True, ""
+    @property
+    def agrees(self) -> bool:
+        return bool(self.features["agree"])
 
 
 class ExtractiveAnswerer:
-    """Quote the best sentence(s); refuse when the asked slot is missing."""
+    """Quote the best sentence(s) by the reranker; refuse when the asked slot is
+    missing, the region/year/kind disagree, or the reranker is not confident."""
 
-    def __init__(self, top_passages: int = TOP_PASSAGES, min_coverage: float = MIN_COVERAGE):
+    def __init__(self, top_passages: int = TOP_PASSAGES, scorer: LinearScorer | None = None):
         self.top_passages = top_passages
-        self.min_coverage = min_coverage
+        self.scorer = scorer or default_scorer()
 
     def candidates(self, q: Question, hits: list[Hit]) -> list[Candidate]:
-        qgrams = _bigrams(q.text)
+        ctx = Context.of(q, hits)
         out = []
-        top = max((h.score for h in hits), default=1.0) or 1.0
         for rank, hit in enumerate(hits[: self.top_passages]):
-            context = hit.chunk.header
-            title = hit.chunk.section == ("标题",)  # the front matter speaks for the whole document
-            for sentence in split_sentences(hit.chunk.text):
+            position = 0
+            for sentence in _units_of(hit.chunk.text, q):
                 s = sentence.strip()
                 if len(s) < 4:
                     continue
-                cov = _coverage(q, s + context if title else s, context)
-                grams = _bigrams(s)
-                overlap = len(qgrams & grams) / (len(qgrams) or 1)
-                slot = has_slot(q, s)
-                score = cov + 0.5 * overlap + 0.35 * (hit.score / top) + (0.3 if slot else -0.5)
-                score -= 0.002 * max(0, len(s) - 120)  # prefer the sentence, not the paragraph
-                if q.asked == "list":
-                    score += 0.05 * min(4, len(_ENUM.findall(s)))
-                out.append(Candidate(rank, hit, s, score, cov, slot))
+                feats = featurize(ctx, hit, rank, s, position)
+                out.append(Candidate(rank, hit, s, feats, self.scorer.score(feats)))
+                position += 1
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -218,21 +90,22 @@ class ExtractiveAnswerer:
             missing = [p for p in q.other_places if not any(p in h.chunk.text for h in hits)]
             if missing:
                 return refusal(question, hits, f"已导入的文档中没有关于{'、'.join(missing)}的内容")
+        min_cov = self.scorer.min_coverage
         best = cands[0]
-        ok, why = _agrees(q, best.hit, best.sentence)
-        if not ok:
-            alt = next(
-                (c for c in cands[1:8] if c.has_slot and c.coverage >= self.min_coverage and _agrees(q, c.hit, c.sentence)[0]),
-                None,
-            )
+        if not best.agrees:
+            alt = next((c for c in cands[1:8] if c.agrees and c.has_slot and c.coverage >= min_cov), None)
             if alt is None:
-                return refusal(question, hits, why, best)
+                return refusal(question, hits, agrees(q, best.hit, best.sentence)[1], best)
             best = alt
-        if best.coverage < self.min_coverage:
+        what = SLOT_REQUIRED.get(q.asked)
+        if best.coverage < min_cov:
             return refusal(question, hits, "资料中没有与问题要点对应的表述", best)
-        if not best.has_slot:
-            what = {"number": "具体数额", "date": "具体时间", "list": "具体清单"}.get(q.asked, "相关信息")
-            return refusal(question, hits, f"资料只提到相关内容，未给出{what}", best)
+        if what and not best.has_slot:
+            year = _section_year(q, best)
+            if year is None:
+                return refusal(question, hits, f"资料只提到相关内容，未给出{what}", best)
+            section = best.hit.chunk.section_path
+            return compose(question, hits, [best], lead=f"{year}年（据所在章节“{section}”）：")
         chosen = [best]
         for c in cands[1:6]:
             if len(chosen) >= 2:
@@ -240,9 +113,36 @@ class ExtractiveAnswerer:
             if c.sentence in best.sentence or best.sentence in c.sentence:
                 continue
             adds = set(t for t in q.terms if t in c.sentence) - set(t for t in q.terms if t in best.sentence)
-            if c.score >= best.score * 0.9 and c.has_slot and adds and _agrees(q, c.hit, c.sentence)[0]:
+            if c.score >= best.score - SECOND_MARGIN and c.coverage >= min_cov and c.has_slot and adds and c.agrees:
                 chosen.append(c)
         return compose(question, hits, chosen)
+
+
+_FULL_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|$)")
+
+
+def _units_of(text: str, q: Question) -> list[str]:
+    """Candidate sentences of a passage. For list and summary questions, a whole
+    sentence whose clauses are joined by "；" or led by "：" is a candidate too:
+    an enumeration ("主要是：A；B；C。") is answered as one quote."""
+    units = split_sentences(text)
+    if q.asked in ("list", "summary"):
+        for m in _FULL_SENTENCE.finditer(text):
+            s = m.group(0)
+            if s.strip() and s not in units and ("；" in s or "：" in s):
+                units.append(s)
+    return units
+
+
+def _section_year(q: Question, c: Candidate) -> int | None:
+    """For "哪一年" questions: the year the passage's section reports on, when the
+    section heading itself names it (so the cited header carries the figure)."""
+    if q.asked != "date" or not any(w in q.text for w in _YEAR_ASK):
+        return None
+    year = passage_year(c.hit.chunk)
+    if year is None or f"{year}年" not in c.hit.chunk.section_path:
+        return None
+    return year
 
 
 def display(sentence: str) -> str:
@@ -250,7 +150,7 @@ def display(sentence: str) -> str:
     return sentence.replace("**", "").strip().rstrip("；;，,")
 
 
-def compose(question: str, hits: list[Hit], chosen: list[Candidate]) -> Answer:
+def compose(question: str, hits: list[Hit], chosen: list[Candidate], lead: str = "") -> Answer:
     citations: list[Citation] = []
     numbers: dict[str, int] = {}
     parts = []
@@ -263,7 +163,10 @@ def compose(question: str, hits: list[Hit], chosen: list[Candidate]) -> Answer:
             cit = citations[numbers[cid] - 1]
             cit.quote = cit.quote + c.sentence
         parts.append(f"“{display(c.sentence)}”[{numbers[cid]}]")
-    return Answer(question=question, text="；".join(parts), refused=False, citations=citations, retrieved=hits)
+    # The passages that answer come first in the ranking (sentence-level reranking).
+    first = {c.hit.chunk.chunk_id: c.hit for c in chosen}
+    retrieved = list(first.values()) + [h for h in hits if h.chunk.chunk_id not in first]
+    return Answer(question=question, text=lead + "；".join(parts), refused=False, citations=citations, retrieved=retrieved)
 
 
 def refusal(question: str, hits: list[Hit], why: str, near: Candidate | None = None) -> Answer:

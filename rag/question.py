@@ -33,7 +33,7 @@ LIST_ASK = ("有什么", "包括", "包含", "列举", "分别")
 PERSON_ASK = ("谁", "哪位")
 NAME_ASK = ("哪家", "哪个", "叫什么", "名称")
 ENTITY_ASK = ("哪座", "什么名", "哪一", "什么")  # weaker cues, checked after yes/no and summary
-DATE_ASK = ("何时", "什么时候", "哪一年", "哪年", "几月", "哪天", "日期", "时间")
+DATE_ASK = ("何时", "什么时候", "哪一年", "哪年", "几月", "哪天", "哪一天", "哪一日", "何日", "日期", "时间")
 YESNO_ASK = ("是否", "有没有", "是不是", "吗")
 SUMMARY_ASK = ("概括", "总结", "总体", "主要", "重点", "思路", "成效", "亮点", "有哪些方面", "怎么样", "如何")
 
@@ -71,7 +71,8 @@ ALIASES = {
 }
 # Unit families a figure can be asked in.
 UNIT_FAMILIES = {
-    "money": ("亿元", "万元", "千元", "元", "亿美元", "万美元", "美元"),
+    "money": ("亿元", "万元", "千元", "元"),
+    "usd": ("亿美元", "万美元", "美元"),  # a dollar figure is not a yuan figure
     "percent": ("%", "‰", "个百分点", "百分点", "成"),
     "count": (
         "个",
@@ -134,6 +135,13 @@ MONEY_INDICATORS = (
     "补贴",
     "经费",
     "基金",
+)
+# Words of question phrasing that name no indicator ("一共派了多少", "存在哪些",
+# "当前"): dropped from the question's terms so their corpus rarity does not
+# make them look like the indicator (general to questions in Chinese).
+PHRASING = frozenset(
+    "期间 一共 总共 合计 共计 去 派 认为 指出 提出 提到 存在 当前 目前 这份 那篇 这篇 该 其 时 还 分别 各 其中 里 "
+    "多长 时间 哪一 一天 那片 那个 这个 这些 那些 给出 说 讲 写 称 被称为 称为 请 概括 总结 介绍 列举 包括 有哪些".split()
 )
 # "（不是2023年的目标）": a negated aside names what is NOT asked; drop it before reading slots.
 _NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不是|而非|并非|非|不含|不包括)[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*")
@@ -223,7 +231,7 @@ def _units(text: str) -> tuple[str, ...]:
     if any(w in text for w in PERCENT_ASK):
         return ("percent",)
     if any(w in text for w in MONEY_INDICATORS) and "多少" in text:
-        return ("money", "percent")
+        return ("money", "usd", "percent")
     return ()
 
 
@@ -252,7 +260,8 @@ def analyse(text: str, known_regions: list[str] | tuple[str, ...] = ()) -> Quest
         q.units = _units(text)
     lowered = text.lower()
     q.aliases = {w: forms for w, forms in ALIASES.items() if w in lowered}
-    drop = set(RELATIVE_YEARS) | set(TARGET_WORDS) | set(ACTUAL_WORDS) | {u for units in UNIT_FAMILIES.values() for u in units}
+    drop = set(RELATIVE_YEARS) | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING
+    drop |= {u for units in UNIT_FAMILIES.values() for u in units}
     for region in q.regions:
         drop.update(tokenize(region))
     q.terms = [t for t in tokenize(text) if t not in drop and not _YEAR.fullmatch(t)]

@@ -143,7 +143,8 @@ class Answer:
                     "n": c.n,
                     "doc": c.chunk.doc_id,
                     "chunk_id": c.chunk.chunk_id,
-                    "text": c.chunk.text,
+                    # the passage as indexed: its header (region｜year｜type｜section) then its text
+                    "text": f"{c.chunk.header}\n{c.chunk.text}",
                     "quote": c.quote,
                     "section": c.chunk.section_path,
                     "region": c.chunk.meta.region,

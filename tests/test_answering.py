@@ -1,7 +1,8 @@
 import re
 
-from rag.answering import ExtractiveAnswerer, figures
+from rag.answering import ExtractiveAnswerer
 from rag.pipeline import Assistant
+from rag.slots import figures
 
 
 def _ask(root, emb, question):

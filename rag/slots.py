@@ -1,0 +1,164 @@
+"""What a sentence carries: figures with units, the asked slot next to the
+indicator, coverage of the question's terms, and region/year/kind agreement.
+
+These checks feed the answer step (`rag.answering`) and the learned
+sentence scorer (`rag.rerank`). Vocabulary here is general to Chinese
+government reports, not to any one document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .question import Question, region_aliases, unit_family
+from .retrieval import chunk_years, passage_year
+from .tokenize import tag, tokenize
+from .types import Hit
+
+# A figure: digits (or Chinese numerals) with a unit/classifier, or a percentage.
+UNITS = "亿元|万元|千元|元|亿美元|万美元|美元|万吨|吨|万千瓦|千瓦|万平方米|平方米|平方公里|公里|千米|米|亩|万亩|万人|人次|人|户|家|个|项|座|所|条|处|张|台|辆|套|件|次|倍|名|位|间|批|类|种|年|天|小时|分钟|岁|床"
+_FIGURE = re.compile(
+    rf"(?<![\d.])\d+(?:\.\d+)?\s*(?:%|‰|(?:余|多)?(?:亿|万)?(?:余|多)?(?:{UNITS})|(?:亿|万))|[一二三四五六七八九十百千万两]+(?:{UNITS})|\d+(?:\.\d+)?"
+)
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年")
+ENUM = re.compile(r"[、]")
+_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日")
+_DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年")
+# Words that mark a planned figure (general report vocabulary).
+TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
+
+
+def figures(text: str) -> list[str]:
+    """Figures in a text, years excluded ("2022年" is a date, not an amount)."""
+    return [m.group(0) for m in _FIGURE.finditer(_YEAR_TOKEN.sub(" ", text)) if m.group(0).strip()]
+
+
+def bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\W\d_]+", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def found(term: str, text: str, q: Question) -> bool:
+    return term in text or any(form in text for form in q.aliases.get(term, ()))
+
+
+def coverage(q: Question, sentence: str, context: str) -> float:
+    """IDF-weighted share of the question's terms found in the sentence.
+
+    Terms the corpus never uses (paraphrase words such as 经济总量) carry no
+    weight unless one of their report wordings is found; a term found only
+    in the passage header/section counts half.
+    """
+    total = got = 0.0
+    for t in dict.fromkeys(q.terms):
+        if t.isdigit():
+            continue
+        w = q.weights.get(t, 1.0)
+        forms = q.aliases.get(t, ())
+        if w == 0.0 and forms:
+            w = max(q.weights.get(f, 0.0) for f in forms) or 2.0
+        if w == 0.0:
+            continue
+        total += w
+        if found(t, sentence, q):
+            got += w
+        elif found(t, context, q):
+            got += w * 0.5
+    return got / total if total else 0.0
+
+
+def term_weight(q: Question, t: str) -> float:
+    """IDF of a term; a paraphrase with a known report wording ranks above plain words."""
+    forms = q.aliases.get(t, ())
+    if forms:
+        return max((q.weights.get(tok, 0.0) for f in forms for tok in (f, *tokenize(f))), default=0.0) + 1.0
+    return q.weights.get(t, 1.0)
+
+
+def indicator_positions(q: Question, sentence: str, top: int = 3) -> list[int]:
+    """Where the asked indicator may sit: the end of each of the rarest question
+    terms found (one position per term, its first report wording found)."""
+    found = []
+    for t in dict.fromkeys(q.terms):
+        for form in (t, *q.aliases.get(t, ())):
+            i = sentence.find(form)
+            if i >= 0:
+                found.append((term_weight(q, t) + len(form) * 0.01, i + len(form)))
+                break
+    found.sort(reverse=True)
+    return [pos for _, pos in found[:top]]
+
+
+def unit_ok(q: Question, figure: str) -> bool:
+    if not q.units:
+        return True
+    unit = re.sub(r"^[\d.\s一二三四五六七八九十百千万两余多]+", "", figure)
+    if not unit:  # a bare number ("1455") may be followed by a classifier the unit list lacks
+        return "count" in q.units
+    family = unit_family(unit) or unit_family(unit.lstrip("亿万余多"))
+    if not family and unit in ("亿", "万"):
+        family = "count"
+    return family in q.units
+
+
+def has_slot(q: Question, sentence: str) -> bool:
+    """Does the sentence carry the kind of thing the question asks for?"""
+    if q.asked == "number":
+        return any(unit_ok(q, f) for f in figures(near_indicator(q, sentence)))
+    if q.asked == "list":
+        lead = re.search(r"[：:](.+)", sentence)  # "主要是：A，B；C…" lists after a colon
+        return (
+            len(ENUM.findall(sentence)) >= 1
+            or sentence.count("；") >= 2
+            or bool(lead and len(re.findall(r"[，；,;]", lead.group(1))) >= 2)
+        )
+    if q.asked == "date":
+        if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
+            return bool(_DAY.search(sentence))
+        return bool(_DATE.search(sentence))
+    if q.asked == "person":
+        return any(flag == "nr" and len(w) >= 2 for w, flag in tag(sentence))
+    return True
+
+
+def near_indicator(q: Question, sentence: str) -> str:
+    """The clauses that name the asked indicator, each with the clause after it
+    (Chinese puts the figure before or after the noun: "41家企业", "收入完成44.9亿元")."""
+    positions = indicator_positions(q, sentence)
+    if not positions:
+        return sentence
+    bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
+    windows = []
+    for pos in positions:
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            if a < pos <= b:
+                nxt = next((c for c in bounds if c > b), len(sentence))
+                windows.append(sentence[a:nxt])
+                break
+    return "，".join(windows) or sentence
+
+
+def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
+    """Region/year/kind agreement between the question and a passage; reason if not."""
+    chunk = hit.chunk
+    if q.regions and chunk.meta.region not in q.regions:
+        if not any(a in sentence for r in q.regions for a in region_aliases(r)):
+            return False, f"只找到{chunk.meta.region}的相关内容"
+    if q.other_places and not q.regions:
+        # A place no document is about (e.g. a county inside a city's report) must be named by the sentence.
+        if not any(a in sentence for p in q.other_places for a in region_aliases(p)):
+            return False, f"没有关于{'、'.join(q.other_places)}的具体内容，只找到{chunk.meta.region or '其他地区'}的相关内容"
+    years = chunk_years(chunk, q)
+    if years:
+        mentioned = {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", sentence)}
+        year = passage_year(chunk)
+        if mentioned and not mentioned & years and year not in years:
+            return False, f"只找到{'、'.join(str(y) for y in sorted(mentioned))}年的相关内容"
+        if not mentioned and year is not None and year not in years:
+            return False, f"只找到{year}年的相关内容"
+    is_target = bool(TARGET_CUE.search(sentence))
+    if q.kind == "actual" and chunk.period_kind == "plan" and is_target:
+        return False, "资料只给出了目标，没有实际完成数"
+    if q.kind == "target" and chunk.period_kind == "review" and not is_target:
+        return False, "资料只给出了实际完成数，没有目标"
+    return True, ""
