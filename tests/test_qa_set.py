@@ -1,12 +1,18 @@
-"""The hand-built QA set is well-formed: evidence is verbatim, answers are in the evidence."""
+"""The hand-built QA sets are well-formed: evidence is verbatim, answers are in the evidence.
+
+eval/qa.jsonl is the development set; eval/heldout.jsonl is written independently to check
+that answer-quality work generalises (same kinds of questions, different facts).
+"""
 
 import re
 from collections import Counter
 
+import pytest
+
 from conftest import REPORTS, ROOT
 from rag.evaluation.metrics import QA_TYPES, load_qa
 
-QA = load_qa(ROOT / "eval" / "qa.jsonl")
+SETS = {name: load_qa(ROOT / "eval" / name) for name in ("qa.jsonl", "heldout.jsonl")}
 DOCS = {p.name: p.read_text(encoding="utf-8") for p in REPORTS.glob("*.txt")}
 
 
@@ -14,17 +20,31 @@ def _ws(s: str) -> str:
     return re.sub(r"\s", "", s)
 
 
-def test_size_and_mix():
-    types = Counter(x["type"] for x in QA)
-    assert len(QA) >= 150
+def _check_mix(qa: list[dict], min_size: int, min_unanswerable: int, min_disambiguation: int) -> None:
+    types = Counter(x["type"] for x in qa)
+    assert len(qa) >= min_size
     assert set(types) == set(QA_TYPES)
-    assert types["unanswerable"] >= 15 and types["disambiguation"] >= 15
-    assert sum("paraphrased" in x.get("notes", "") for x in QA) >= len(QA) / 3
-    assert len({x["id"] for x in QA}) == len(QA)
+    assert types["unanswerable"] >= min_unanswerable and types["disambiguation"] >= min_disambiguation
+    assert sum("paraphrased" in x.get("notes", "") for x in qa) >= len(qa) / 3
+    assert len({x["id"] for x in qa}) == len(qa)
 
 
-def test_evidence_is_verbatim_and_answers_in_evidence():
-    for x in QA:
+def test_size_and_mix():
+    _check_mix(SETS["qa.jsonl"], min_size=150, min_unanswerable=15, min_disambiguation=15)
+
+
+def test_heldout_size_and_mix():
+    _check_mix(SETS["heldout.jsonl"], min_size=60, min_unanswerable=8, min_disambiguation=8)
+
+
+def test_heldout_ids_do_not_clash_with_dev_set():
+    assert not {x["id"] for x in SETS["heldout.jsonl"]} & {x["id"] for x in SETS["qa.jsonl"]}
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_evidence_is_verbatim_and_answers_in_evidence(name):
+    for x in SETS[name]:
+        assert x["type"] in QA_TYPES, x["id"]
         docs = x["doc"] if isinstance(x["doc"], list) else [x["doc"]]
         assert all(d in DOCS for d in docs), x["id"]
         if x["type"] == "unanswerable":
