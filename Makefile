@@ -11,7 +11,7 @@ PORT ?= 7860
 TORCH ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: help run test lint format eval index clean-index
+.PHONY: help run test lint format eval compare index clean-index fit heldout
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,15 @@ format: $(VENV)/.dev ## apply ruff formatting
 
 eval: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on eval/qa.jsonl -> eval/out/
 	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --out eval/out
+
+compare: $(BIN)/rag $(INDEX)/CURRENT ## bm25 / dense / Chatchat-style recipe / report-qa side by side -> eval/out/compare/
+	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --compare --out eval/out/compare
+
+fit: $(BIN)/rag $(INDEX)/CURRENT ## refit the sentence reranker on the train half of eval/qa.jsonl (validated on the other half)
+	$(BIN)/rag fit --index $(INDEX) --qa eval/qa.jsonl
+
+heldout: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on the independently written eval/heldout.jsonl -> eval/out/heldout/
+	$(BIN)/rag eval --index $(INDEX) --qa eval/heldout.jsonl --out eval/out/heldout
 
 clean-index: ## remove the built index
 	rm -rf $(INDEX)/CURRENT $(INDEX)/gen-* $(INDEX)/.building-* $(INDEX)/.lock

@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--qa", default="eval/qa.jsonl")
     s.add_argument("--out", default="eval/out")
     s.add_argument("--k", type=int, default=10)
+    s.add_argument("--compare", action="store_true", help="同一次运行对比：仅 BM25、仅向量、Chatchat 式 LangChain 方案与本项目")
+
+    s = sub.add_parser("fit", parents=[common], help="（开发）在问答集的训练半集上拟合句子重排序权重，并在验证半集上检验")
+    s.add_argument("--qa", default="eval/qa.jsonl")
+    s.add_argument("--out", default=None, help="权重文件（默认 rag/rerank_weights.json）")
 
     s = sub.add_parser("docs", parents=[common], help="列出已导入的文档")
 
@@ -132,10 +137,48 @@ def _cmd_eval(args) -> int:
 
     preds = run_system(system, qa, progress=lambda i, n: print(f"\r{i}/{n}", end="", file=sys.stderr))
     print(file=sys.stderr)
-    results = write_report(args.out, qa, {"extractive": preds}, main="extractive")
+    if args.compare:
+        from .evaluation.baselines import compare
+
+        results = compare(
+            bot,
+            qa,
+            preds,
+            args.out,
+            k=args.k,
+            main_seconds=time.perf_counter() - started,
+            say=lambda m: print(m, file=sys.stderr),
+        )
+        print(f"{len(qa)} questions x {len(results)} systems in {time.perf_counter() - started:.1f}s -> {args.out}/report.md")
+        for name, m in results.items():
+            print(f"{name}: " + "  ".join(f"{k}={m[k]}" for k in HEADLINE))
+        return 0
+    from .evaluation.fit import reranker_note
+
+    results = write_report(args.out, qa, {"extractive": preds}, main="extractive", notes=reranker_note())
     m = results["extractive"]
     print(f"{len(qa)} questions in {time.perf_counter() - started:.1f}s -> {args.out}/report.md")
     print("  ".join(f"{k}={m[k]}" for k in HEADLINE))
+    return 0
+
+
+def _cmd_fit(args) -> int:
+    from .evaluation.fit import fit
+    from .evaluation.metrics import load_qa
+    from .rerank import WEIGHTS_FILE
+
+    try:
+        qa = load_qa(args.qa)
+    except (OSError, ValueError) as e:
+        raise RagError(f"无法读取问答集 {args.qa}：{e}") from e
+    bot = _assistant(args)
+    bot.load()
+    scorer, results = fit(bot, qa, progress=lambda m: print(m, file=sys.stderr))
+    out = Path(args.out) if args.out else WEIGHTS_FILE
+    scorer.save(out)
+    print(f"weights -> {out} (min_coverage={scorer.min_coverage}, l2={scorer.info['l2']})")
+    for name, m in results.items():
+        print(f"  {name:22s} " + "  ".join(f"{k}={v:.3f}" for k, v in m.items()))
     return 0
 
 
@@ -159,7 +202,7 @@ def _cmd_serve(args) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _cmd_ingest, "ask": _cmd_ask, "eval": _cmd_eval, "docs": _cmd_docs, "serve": _cmd_serve}
+COMMANDS = {"ingest": _cmd_ingest, "ask": _cmd_ask, "eval": _cmd_eval, "fit": _cmd_fit, "docs": _cmd_docs, "serve": _cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -230,7 +230,7 @@ def _units(text: str) -> tuple[str, ...]:
         return (unit_family(m.group(1)),)
     if any(w in text for w in PERCENT_ASK):
         return ("percent",)
-    if any(w in text for w in MONEY_INDICATORS) and "多少" in text:
+    if any(w in text for w in MONEY_INDICATORS) and any(w in text for w in ("多少", "多大", "几")):
         return ("money", "usd", "percent")
     return ()
 
@@ -256,10 +256,11 @@ def analyse(text: str, known_regions: list[str] | tuple[str, ...] = ()) -> Quest
     elif any(w in text for w in ACTUAL_WORDS):
         q.kind = "actual"
     q.asked = _asked(text)
-    if q.asked == "number":
-        q.units = _units(text)
     lowered = text.lower()
     q.aliases = {w: forms for w, forms in ALIASES.items() if w in lowered}
+    if q.asked == "number":
+        # a paraphrased indicator asks in its report wording's unit ("经济总量有多大" -> 地区生产总值: money)
+        q.units = _units(text + " " + " ".join(f for forms in q.aliases.values() for f in forms))
     drop = set(RELATIVE_YEARS) | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING
     drop |= {u for units in UNIT_FAMILIES.values() for u in units}
     for region in q.regions:

@@ -43,12 +43,21 @@ def test_long_question_truncated_with_notice(bot):
     assert a.notice and "截取" in a.notice
 
 
-def test_qa_set_regression_floor(bot):
-    """Guards the method against regressions on the whole QA set (floors, not targets)."""
-    qa = load_qa(ROOT / "eval" / "qa.jsonl")
+@pytest.mark.parametrize(
+    "qa_file, floors",
+    [
+        # measured 2026-11-22: hit@5 0.972, answer_acc 0.887, refusal_recall 0.778, false_refusal 0.049
+        ("qa.jsonl", {"hit@5": 0.95, "hit@1": 0.87, "answer_acc": 0.86, "citation_acc": 0.87, "refusal_recall": 0.72}),
+        # independently written; measured: hit@5 0.984, answer_acc 0.903, refusal_recall 0.667
+        ("heldout.jsonl", {"hit@5": 0.95, "hit@1": 0.88, "answer_acc": 0.85, "citation_acc": 0.84, "refusal_recall": 0.55}),
+    ],
+)
+def test_qa_set_regression_floor(bot, qa_file, floors):
+    """Guards the method against regressions (floors a little under what was measured, not targets)."""
+    qa = load_qa(ROOT / "eval" / qa_file)
     preds = [{"id": x["id"], **bot.ask(x["question"]).to_prediction()} for x in qa]
     m = evaluate(qa, preds)
     assert m["number_faithful"] == 1.0
-    assert m["hit@5"] >= 0.88
-    assert m["answer_acc"] >= 0.65
-    assert m["refusal_recall"] >= 0.35
+    assert m["false_refusal"] <= 0.08
+    for key, floor in floors.items():
+        assert m[key] >= floor, (key, m[key])

@@ -197,3 +197,25 @@ def fit(bot: Assistant, qa: list[dict], progress=print) -> tuple[LinearScorer, d
         "metrics": results,
     }
     return scorer, results
+
+
+def reranker_note(scorer: LinearScorer | None = None) -> str:
+    """A paragraph for report.md: how the shipped reranker was fitted, and its honest split."""
+    from ..rerank import default_scorer
+
+    scorer = scorer or default_scorer()
+    info = scorer.info
+    if not info.get("train_ids"):
+        return "Sentence reranker: hand-set prior weights (no fitted file)."
+    lines = [
+        f"Sentence reranker: weights fitted on the train half of {info.get('qa')} ({len(info['train_ids'])} questions; "
+        f"split: {info.get('split')}); the pull towards the hand-set prior (l2={info.get('l2')}) was chosen by "
+        f"{FOLDS}-fold cross-validation inside the train half, min_coverage={scorer.min_coverage} by a utility on the train half. "
+        f"The {len(info['validation_ids'])} validation questions were not used for fitting:",
+        "",
+        "| split | " + " | ".join(next(iter(info["metrics"].values()))) + " |",
+        "|---" * (len(next(iter(info["metrics"].values()))) + 1) + "|",
+    ]
+    for name, m in info["metrics"].items():
+        lines.append(f"| {name} | " + " | ".join(f"{v:.3f}" for v in m.values()) + " |")
+    return "\n".join(lines)

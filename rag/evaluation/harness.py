@@ -28,6 +28,16 @@ def write_predictions(path: Path, preds: list[dict]) -> None:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
 
 
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+_LINES = ("-", "--", "-.", ":")
+
+
+def _legend_above(ax, n: int) -> None:
+    """Legend in one row between the title and the axes: it never covers data."""
+    if n > 1:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(n, 5), frameon=False, fontsize=9)
+
+
 def _plots(out: Path, results: dict[str, dict]) -> list[str]:
     import matplotlib
 
@@ -35,39 +45,48 @@ def _plots(out: Path, results: dict[str, dict]) -> list[str]:
     import matplotlib.pyplot as plt
 
     names = list(results)
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name in names:
-        ax.plot(range(1, 11), results[name]["hit@k"], marker="o", label=name)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for j, name in enumerate(names):
+        style = {"marker": _MARKERS[j % len(_MARKERS)], "linestyle": _LINES[j % len(_LINES)]}
+        ax.plot(range(1, 11), results[name]["hit@k"], label=name, linewidth=1.8, markersize=6, **style)
     ax.set_xlabel("k")
     ax.set_ylabel("hit@k")
     ax.set_ylim(0, 1.02)
     ax.set_xticks(range(1, 11))
     ax.grid(alpha=0.3)
-    ax.legend()
-    ax.set_title("Retrieval hit@k (answerable questions)")
+    _legend_above(ax, len(names))
+    ax.set_title("Retrieval hit@k (answerable questions)", pad=34 if len(names) > 1 else 6)
     fig.tight_layout()
     fig.savefig(out / "hit_at_k.png", dpi=120)
     plt.close(fig)
 
     types = sorted({t for r in results.values() for t in r["accuracy_by_type"]})
-    fig, ax = plt.subplots(figsize=(max(6, len(types) * 0.9), 4))
+    fig, ax = plt.subplots(figsize=(max(6, min(12, len(types) * (0.5 + 0.15 * len(names)))), 4.5))
     width = 0.8 / max(1, len(names))
     for j, name in enumerate(names):
         vals = [results[name]["accuracy_by_type"].get(t, 0) for t in types]
-        ax.bar([i + j * width for i in range(len(types))], vals, width, label=name)
+        xs = [i + j * width for i in range(len(types))]
+        bars = ax.bar(xs, vals, width, label=name)
+        for x, v in zip(xs, vals, strict=True):  # a zero bar is invisible: say it
+            if v == 0:
+                ax.text(x, 0.01, "0", ha="center", va="bottom", fontsize=7, color=bars.patches[0].get_facecolor())
     ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(types))])
-    ax.set_xticklabels(types, rotation=30, ha="right")
+    counts = {t: max(r["count_by_type"].get(t, 0) for r in results.values()) for t in types}
+    ax.set_xticklabels([f"{t} ({counts[t]})" for t in types], rotation=30, ha="right", rotation_mode="anchor")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("accuracy (unanswerable: refused)")
-    ax.legend()
-    ax.set_title("Accuracy per question type")
+    ax.grid(axis="y", alpha=0.3)
+    _legend_above(ax, len(names))
+    ax.set_title("Accuracy per question type", pad=34 if len(names) > 1 else 6)
     fig.tight_layout()
     fig.savefig(out / "accuracy_by_type.png", dpi=120)
     plt.close(fig)
     return ["hit_at_k.png", "accuracy_by_type.png"]
 
 
-def _cell(v) -> str:
+def _cell(v, key: str = "") -> str:
+    if key.startswith("latency"):
+        return f"{v:.1f}"
     return f"{v:.3f}" if isinstance(v, float) and v <= 1.0 else str(v)
 
 
@@ -116,7 +135,7 @@ def write_report(out: str | Path, qa: list[dict], systems: dict[str, list[dict]]
         md += [notes, ""]
     md += ["| system | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
     for name, r in results.items():
-        md.append(f"| {name} | " + " | ".join(_cell(r[k]) for k in HEADLINE) + " |")
+        md.append(f"| {name} | " + " | ".join(_cell(r[k], k) for k in HEADLINE) + " |")
     md += [
         "",
         "## Accuracy per question type",
