@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("ingest", parents=[common], help="导入/更新文档（默认导入自带的报告）")
-    s.add_argument("paths", nargs="*", help="文件或目录（txt/md）")
+    s.add_argument("paths", nargs="*", help="文件或目录（txt/md/docx/pdf）")
     s.add_argument("--rebuild", action="store_true", help="丢弃现有索引，全部重建")
     s.add_argument("--remove", action="append", default=[], metavar="DOC", help="从索引中删除文档（文件名），可重复")
 

@@ -33,10 +33,15 @@ FIVE_YEAR_PLANS = {
 }
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-_HEADER_REGION = re.compile(
-    r"在\s*([\u4e00-\u9fff]{2,6}?[省市区县])\s*第[一二三四五六七八九十]+届"
-    r"|([\u4e00-\u9fff]{2,6}?[省市区县])人民政府(?:[副代理]*(?:省长|市长|区长|县长))"
-    r"|([\u4e00-\u9fff]{2,6}?[省市区县])第[一二三四五六七八九十]+届人民代表大会"
+# Tried in this order: "在X第…届" is the most specific (a one-line date header
+# "——2024年1月10日在淄博市第十六届…" must not yield "日在淄博市").
+_HEADER_REGION = tuple(
+    re.compile(p)
+    for p in (
+        r"在\s*([\u4e00-\u9fff]{2,6}?[省市区县])\s*第[一二三四五六七八九十]+届",
+        r"([\u4e00-\u9fff]{2,6}?[省市区县])人民政府(?:[副代理]*(?:省长|市长|区长|县长))",
+        r"([\u4e00-\u9fff]{2,6}?[省市区县])第[一二三四五六七八九十]+届人民代表大会",
+    )
 )
 _SELF_LEVEL = re.compile(r"代表([省市区县])人民政府")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -71,10 +76,11 @@ def detect_doc_type(text: str) -> str:
 
 def detect_region(text: str) -> str:
     head = text[:3000]
-    for m in _HEADER_REGION.finditer(head):
-        name = next(g for g in m.groups() if g)
-        if not name.startswith(("我", "代表", "本")):
-            return name
+    for pattern in _HEADER_REGION:
+        for m in pattern.finditer(head):
+            name = m.group(1)
+            if not name.startswith(("我", "代表", "本")):
+                return name
     level_votes = Counter(_SELF_LEVEL.findall(text))
     for suffix in "市区县":
         level_votes[suffix] += text.count("全" + suffix) * 0.1

@@ -51,3 +51,10 @@ def test_five_year_review_period():
     m = extract_metadata((REPORTS / "004_e9778d67e6610d54.txt").read_text(encoding="utf-8"))
     assert m.review_years == (2016, 2017, 2018, 2019, 2020)
     assert 2021 in m.plan_years
+
+
+def test_region_from_a_one_line_date_header():
+    from rag.metadata import detect_region
+
+    text = "政府工作报告\n——2024年1月10日在淄博市第十六届人民代表大会第三次会议上\n各位代表：\n现在，我代表市人民政府向大会报告工作。\n"
+    assert detect_region(text) == "淄博市"
