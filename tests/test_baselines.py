@@ -195,7 +195,13 @@ def test_cli_compare_on_real_reports(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     md = (out / "report.md").read_text(encoding="utf-8")
-    table = [line.split("|")[1].strip() for line in md.splitlines() if line.startswith("| ") and "hit@1" not in line]
+    lines = md.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| system |"))
+    table = []
+    for line in lines[start + 2 :]:  # skip the header and the |---| rule
+        if not line.startswith("| "):
+            break
+        table.append(line.split("|")[1].strip())
     assert table[:4] == ["bm25", "dense", "chatchat", MAIN]
     assert (out / "hit_at_k.png").stat().st_size > 10_000 and (out / "accuracy_by_type.png").stat().st_size > 10_000
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
