@@ -13,7 +13,9 @@ from rag.types import Chunk, DocMeta, Hit
 
 
 def _hit(text: str, region: str = "甲山区", section=("2022年政府工作回顾",), period=2022, kind="review") -> Hit:
-    meta = DocMeta(region=region, doc_type="政府工作报告", title="政府工作报告", year=2023, review_years=(2022,), plan_years=(2023,))
+    meta = DocMeta(
+        region=region, doc_type="政府工作报告", title="政府工作报告", year=2023, review_years=(2022,), plan_years=(2023,)
+    )
     chunk = Chunk(
         chunk_id="a.txt#p1",
         doc_id="a.txt",

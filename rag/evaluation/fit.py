@@ -96,9 +96,7 @@ def training_groups(prepared: list[Prepared]) -> list[tuple[np.ndarray, np.ndarr
     return groups
 
 
-def conditional_logit(
-    groups: list[tuple[np.ndarray, np.ndarray]], prior: np.ndarray, l2: float, iters: int = 100
-) -> np.ndarray:
+def conditional_logit(groups: list[tuple[np.ndarray, np.ndarray]], prior: np.ndarray, l2: float, iters: int = 100) -> np.ndarray:
     """Maximise Σ_g log Σ_{positive i} softmax(X_g w)_i − l2/2·|w − prior|² (Newton steps,
     with the PSD part of the Hessian)."""
     w = prior.copy()
