@@ -10,8 +10,9 @@ PORT ?= 7860
 # torch for the sentence-transformers backend: the CPU build (an unpinned torch pulls CUDA, GBs).
 TORCH ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 2
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test lint format eval compare index clean-index fit heldout
+.PHONY: help run test browser-test chromium lint format eval compare index clean-index fit heldout
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -37,9 +38,11 @@ index: $(INDEX)/CURRENT ## build the index from data/reports if missing
 run: $(BIN)/rag $(INDEX)/CURRENT ## serve the app on http://$(HOST):$(PORT)
 	$(BIN)/rag serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev ## run the test suite (unit + real-model end-to-end)
+test: $(VENV)/.dev ## run the test suite (unit + real-model end-to-end + real browser when Chromium is installable)
 	$(BIN)/ruff check rag tests
 	$(BIN)/python -m pytest -q -m "not browser"
+	@if [ -x $(CHROMIUM) ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; }; then $(MAKE) --no-print-directory browser-test; \
+	else echo "跳过浏览器测试：没有 $(CHROMIUM)，也无法用 apt-get 安装（需要 root）。安装 chromium 与 fonts-noto-cjk 后运行 make browser-test。"; fi
 
 lint: $(VENV)/.dev ## ruff lint + format check
 	$(BIN)/ruff check rag tests
@@ -63,3 +66,11 @@ heldout: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on the independently written ev
 
 clean-index: ## remove the built index
 	rm -rf $(INDEX)/CURRENT $(INDEX)/gen-* $(INDEX)/.building-* $(INDEX)/.lock
+
+chromium: ## install Debian chromium + fonts-noto-cjk with apt-get (root) if either is missing
+	@{ [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; } || \
+	  { echo "无法安装 Chromium：需要 root 和 apt-get。请手动安装 chromium 与 fonts-noto-cjk。"; exit 1; }
+
+browser-test: $(VENV)/.dev chromium ## real-browser tests (Chromium + Playwright); screenshots in test-artifacts/
+	$(BIN)/python -m pytest -q -m browser

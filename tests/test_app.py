@@ -1,12 +1,35 @@
-"""The Gradio app over real HTTP on loopback: the named `ask` endpoint and the page."""
+"""The Gradio app: the named `ask` endpoint over real HTTP, the chat turn
+(streaming, citation links, follow-ups, filters, refusals), escaping, the
+knowledge base (upload, delete, rebuild, limits, file names) and export."""
 
 import socket
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from rag.app import build_app, sources_html
+from rag.app import library as library_mod
+from rag.app.chat import make_filters, respond
+from rag.app.library import Library, safe_name
+from rag.app.modes import get_mode
+from rag.app.ui import export_file
+from rag.errors import LoadError, RagError
 from rag.pipeline import Assistant
+from rag.store import current_generation
+
+GDP = "甲山区2022年地区生产总值是多少？"
+NEW_PLACE = """政府工作报告
+——2024年1月12日在丙河县
+第五届人民代表大会第三次会议上
+
+各位代表：
+现在，我代表县人民政府向大会报告工作，请予审议。
+
+2023年政府工作回顾
+
+丙河县茶叶产量达到2.35万吨，茶产业综合产值突破40亿元。
+"""
 
 
 def free_port() -> int:
@@ -16,8 +39,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(fake_index, fake_embedder):
-    demo = build_app(Assistant(fake_index, embedder=fake_embedder))
+def bot(fake_index, fake_embedder):
+    return Assistant(fake_index, embedder=fake_embedder)
+
+
+@pytest.fixture
+def served(bot):
+    demo = build_app(bot)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
@@ -28,7 +56,7 @@ def test_ask_endpoint_returns_prediction_object(served):
     from gradio_client import Client
 
     client = Client(served, verbose=False)
-    pred = client.predict("甲山区2022年地区生产总值是多少？", api_name="/ask")
+    pred = client.predict(GDP, api_name="/ask")
     assert not pred["refused"] and "805亿元" in pred["answer"]
     assert pred["citations"][0]["doc"] == "a_report.txt" and pred["retrieved"]
     bad = client.predict("   ", api_name="/ask")
@@ -38,16 +66,181 @@ def test_ask_endpoint_returns_prediction_object(served):
 def test_page_serves_chinese_ui(served):
     html = urllib.request.urlopen(served, timeout=30).read().decode("utf-8")
     assert "政府工作报告问答助手" in html
+    config = urllib.request.urlopen(served + "config", timeout=30).read().decode("utf-8")
+    for label in ("知识库", "引用来源", "地区筛选", "检索段落数 k", "LLM（未配置）", "导出 Markdown", "删除所选文档"):
+        assert label in config
 
 
-def test_sources_escape_document_markup(fake_index, fake_embedder):
+def run(bot, message, turns=None, **kw):
+    steps = list(respond(bot, message, [], turns or [], delay=0, **kw))
+    history, panel, turns = steps[-1]
+    return steps, history[-1]["content"], panel, turns
+
+
+def test_chat_streams_sentence_by_sentence_and_links_citations(bot):
+    steps, message, panel, turns = run(bot, "甲山区2022年地区生产总值和一般公共预算收入是多少？")
+    shown = [s[0][-1]["content"] for s in steps]
+    assert "正在检索" in shown[0]  # placeholder first
+    assert len(steps) >= 3 and len(set(shown)) == len(shown)  # the answer grows
+    assert '<a class="rq-cite" href="#src-1-1">[1]</a>' in message and "805亿元" in message
+    assert 'id="src-1-1"' in panel and "<mark>" in panel and "a_report.txt" in panel
+    assert len(turns) == 1 and turns[0].answer.citations
+
+
+def test_follow_up_is_rewritten_and_shown(bot):
+    _, _, _, turns = run(bot, GDP)
+    _, message, panel, turns = run(bot, "那2023年的目标呢？", turns)
+    assert "已理解为：甲山区2023年地区生产总值目标是多少？" in message
+    assert "6%左右" in message and 'href="#src-2-1"' in message
+    assert "<details" in panel and 'id="src-1-1"' in panel  # the first answer's sources stay reachable
+
+
+def test_filters_are_applied_and_shown(bot):
+    _, message, panel, turns = run(bot, GDP, docs=["b_report.txt"])
+    assert "筛选：文档 b_report.txt" in message
+    assert all(c.chunk.doc_id == "b_report.txt" for c in turns[0].answer.citations)
+    assert all(h.chunk.doc_id == "b_report.txt" for h in turns[0].answer.retrieved)
+    filters, words = make_filters(["甲山区"], ["2022"], [])
+    assert filters.regions == ("甲山区",) and filters.years == (2022,) and words == "地区 甲山区；年份 2022年"
+    assert make_filters([], [], []) == (None, "")
+
+
+def test_refusals_look_different(bot):
+    _, message, _, turns = run(bot, "甲山区2022年养老床位有多少张？")
+    assert turns[0].answer.refused
+    assert 'class="rq-refusal"' in message and "〔未找到答案〕" in message and "rq-answer" not in message
+
+
+def test_errors_are_shown_as_messages(tmp_path, fake_embedder):
+    _, message, _, turns = run(Assistant(tmp_path / "none", embedder=fake_embedder), GDP)
+    assert "rq-error" in message and "rag ingest" in message and turns == []
+
+
+def test_unavailable_mode_falls_back_with_notice(bot):
+    mode, notice = get_mode("llm")
+    assert mode.key == "extractive" and "LLM" not in mode.label and "不可用" in notice
+    _, message, _, _ = run(bot, GDP, mode="llm")
+    assert "805亿元" in message and "已改用" in message
+
+
+def test_document_and_user_text_is_escaped(bot):
+    import dataclasses
+
     from rag.types import Answer, Citation
 
-    answer = Assistant(fake_index, embedder=fake_embedder).ask("甲山区2022年地区生产总值是多少？")
+    answer = bot.ask(GDP)
     c = answer.citations[0]
-    hostile = type(c.chunk)(
-        **{**c.chunk.__dict__, "text": c.chunk.text + "<script>alert(1)</script><img src=x onerror=alert(2)>"}
-    )
+    hostile = dataclasses.replace(c.chunk, text=c.chunk.text + "<script>alert(1)</script><img src=x onerror=alert(2)>")
     out = sources_html(Answer("q", "a", False, [Citation(1, hostile, c.quote)], []))
     assert "<script>" not in out and "<img" not in out and "&lt;script&gt;" in out
     assert "<mark>" in out  # the quoted sentence is highlighted
+    steps, message, _, _ = run(bot, "<img src=x onerror=alert(1)>甲山区2022年地区生产总值是多少？")
+    assert "<img" not in steps[-1][0][0]["content"] and "&lt;img" in steps[-1][0][0]["content"]
+
+
+def test_safe_name_keeps_only_a_clean_base_name():
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name("..\\..\\windows\\报告.TXT") == "报告.txt"
+    assert safe_name(".hidden.md") == "hidden.md"
+    assert safe_name('a<b>:"c|?*.txt') == "abc.txt"
+    for bad in ("../", "..", "...", "/", "<>"):
+        with pytest.raises(LoadError, match="文件名"):
+            safe_name(bad)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def test_upload_ask_delete(bot, fake_index, tmp_path):
+    lib = Library(fake_index, bot.embedder)
+    seen = []
+    results = lib.upload([write(tmp_path / "in" / "binghe.txt", NEW_PLACE)], progress=lambda f, m: seen.append(f))
+    assert [(r.name, r.ok) for r in results] == [("binghe.txt", True)] and "个段落" in results[0].message
+    assert seen == sorted(seen) and seen[-1] == 1.0  # the progress bar only moves forward
+    assert (fake_index / "uploads" / "binghe.txt").is_file()
+    row = next(r for r in lib.documents() if r["doc_id"] == "binghe.txt")
+    assert row["region"] == "丙河县" and row["chunks"] > 0 and row["origin"] == "上传"
+    assert "丙河县" in lib.choices()["regions"]
+    answer = bot.ask("丙河县茶叶产量达到多少？")
+    assert "2.35万吨" in answer.text and answer.citations[0].chunk.doc_id == "binghe.txt"
+
+    assert "已删除 1 个文档" in lib.delete(["binghe.txt"])
+    assert not (fake_index / "uploads" / "binghe.txt").exists()
+    assert all(r["doc_id"] != "binghe.txt" for r in lib.documents())
+    again = bot.ask("丙河县茶叶产量达到多少？")  # the Assistant reloads the new generation by itself
+    assert all(h.chunk.doc_id != "binghe.txt" for h in again.retrieved)
+
+
+def test_bad_uploads_are_rejected_and_leave_the_index_as_it_was(bot, fake_index, tmp_path, monkeypatch):
+    lib = Library(fake_index, bot.embedder)
+    before = current_generation(fake_index)
+    monkeypatch.setattr(library_mod, "MAX_BYTES", 1000)
+    files = [
+        write(tmp_path / "in" / "tool.exe", b"MZ\x00\x00"),
+        write(tmp_path / "in" / "big.txt", "很长的报告。" * 200),
+        write(tmp_path / "in" / "binary.txt", b"\x00\x01\x02\x03" * 10),
+        write(tmp_path / "in" / "empty.md", ""),
+    ]
+    results = {r.name: r for r in lib.upload(files)}
+    assert not any(r.ok for r in results.values())
+    assert "不支持的文件类型“.exe”" in results["tool.exe"].message
+    assert "文件过大" in results["big.txt"].message and "MB" in results["big.txt"].message
+    assert "二进制" in results["binary.txt"].message
+    assert "空" in results["empty.md"].message
+    assert current_generation(fake_index) == before
+    assert not any(p.name != ".lock" and not p.name.startswith(".") for p in (fake_index / "uploads").iterdir())
+
+
+def test_failed_ingest_restores_replaced_upload(bot, fake_index, tmp_path, monkeypatch):
+    lib = Library(fake_index, bot.embedder)
+    assert lib.upload([write(tmp_path / "v1" / "binghe.txt", NEW_PLACE)])[0].ok
+
+    def broken(*a, **kw):
+        raise RagError("磁盘已满")
+
+    monkeypatch.setattr(library_mod, "ingest", broken)
+    result = lib.upload([write(tmp_path / "v2" / "binghe.txt", NEW_PLACE.replace("2.35", "9.99"))])[0]
+    assert not result.ok and "索引保持不变" in result.message and "磁盘已满" in result.message
+    assert "2.35万吨" in (fake_index / "uploads" / "binghe.txt").read_text(encoding="utf-8")
+
+
+def test_delete_and_rebuild_messages(bot, fake_index):
+    lib = Library(fake_index, bot.embedder)
+    with pytest.raises(RagError, match="请先在列表中选择"):
+        lib.delete([])
+    with pytest.raises(RagError, match="没有这些文档"):
+        lib.delete(["nope.txt"])
+    before = current_generation(fake_index)
+    assert "重建完成：2 个文档" in lib.rebuild()
+    assert current_generation(fake_index) != before
+    assert "805亿元" in bot.ask(GDP).text
+
+
+def test_export_file_writes_markdown_and_docx(bot):
+    _, _, _, turns = run(bot, GDP)
+    _, _, _, turns = run(bot, "那2023年的目标呢？", turns)
+    md = Path(export_file(turns, "all", "md")).read_text(encoding="utf-8")
+    assert "问题 1" in md and "问题 2" in md and "805亿元" in md
+    last = Path(export_file(turns, "last", "md")).read_text(encoding="utf-8")
+    assert "问题 2" not in last and "6%左右" in last
+    assert Path(export_file(turns, "all", "docx")).stat().st_size > 5000
+    with pytest.raises(RagError, match="请先提问"):
+        export_file([], "all", "md")
+
+
+def test_docx_upload_is_answered_from(bot, fake_index, tmp_path):
+    from docx import Document
+
+    doc = Document()
+    for line in NEW_PLACE.splitlines():
+        doc.add_paragraph(line)
+    path = tmp_path / "in" / "binghe.docx"
+    path.parent.mkdir()
+    doc.save(str(path))
+    result = Library(fake_index, bot.embedder).upload([path])[0]
+    assert result.ok, result.message
+    answer = bot.ask("丙河县茶叶产量达到多少？")
+    assert "2.35万吨" in answer.text and answer.citations[0].chunk.doc_id == "binghe.docx"

@@ -1,0 +1,165 @@
+"""HTML for the app. Document text is data, never markup: every string that
+comes from a document, a file name or the user goes through `html.escape`
+before our own tags are added around it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ..chunking import split_sentences
+from ..export import REFUSAL_MARK, BriefingItem
+from ..types import Answer
+
+_CITE = re.compile(r"\[(\d+)\]")
+_PIECE = re.compile(r".+?(?:\[\d+\](?:[；;。]|\s)*|[。！？；\n]|$)", re.S)
+
+
+def esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def source_id(turn: int, n: int) -> str:
+    return f"src-{turn}-{n}"
+
+
+def highlight(text: str, quote: str) -> str:
+    """Escaped passage with each quoted sentence wrapped in <mark>."""
+    spans: list[tuple[int, int]] = []
+    pieces = [quote.strip()] if quote.strip() in text else split_sentences(quote)
+    for piece in pieces:
+        piece = piece.strip().rstrip("；;，,")
+        at = text.find(piece) if piece else -1
+        if at >= 0 and not any(s < at + len(piece) and at < e for s, e in spans):
+            spans.append((at, at + len(piece)))
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out += [esc(text[pos:s]), "<mark>", esc(text[s:e]), "</mark>"]
+        pos = e
+    out.append(esc(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def cite_links(escaped: str, turn: int) -> str:
+    """Turn the [n] markers of an (escaped) answer into links to the sources panel."""
+    return _CITE.sub(lambda m: f'<a class="rq-cite" href="#{source_id(turn, int(m.group(1)))}">[{m.group(1)}]</a>', escaped)
+
+
+def pieces(text: str) -> list[str]:
+    """Prefixes of an answer that grow sentence by sentence (for streaming)."""
+    ends = [m.end() for m in _PIECE.finditer(text) if m.group(0)]
+    return [text[:e] for e in ends] or [text]
+
+
+def source_meta(answer_citation) -> str:
+    c = answer_citation
+    meta = c.chunk.meta
+    fields = [
+        ("文档", meta.title or c.chunk.doc_id),
+        ("地区", meta.region),
+        ("年份", f"{meta.year}年" if meta.year else ""),
+        ("章节", c.chunk.section_path),
+    ]
+    return "".join(f'<span class="rq-field"><b>{k}</b> {esc(v)}</span>' for k, v in fields if v)
+
+
+def sources_html(answer: Answer, turn: int = 0) -> str:
+    """Cited passages of one answer, escaped, the quoted sentence highlighted."""
+    if not answer.citations:
+        return '<p class="rq-empty">（无引用）</p>'
+    parts = []
+    for c in answer.citations:
+        parts.append(
+            f'<div class="rq-source" id="{source_id(turn, c.n)}">'
+            f'<div class="rq-source-head"><span class="rq-num">[{c.n}]</span> {source_meta(c)}</div>'
+            f'<div class="rq-source-id">{esc(c.chunk.doc_id)} · 第 {c.chunk.paragraph} 段</div>'
+            f'<div class="rq-passage">{highlight(c.chunk.text, c.quote)}</div></div>'
+        )
+    return "\n".join(parts)
+
+
+def sources_panel(items: list[BriefingItem]) -> str:
+    """Sources of the latest answer on top; earlier answers folded below, so every [n] link resolves."""
+    if not items:
+        return (
+            '<p class="rq-empty">提问后，这里显示每个引用 [n] 的原文段落、所在文档、地区、年份和章节，引用的句子以高亮标出。</p>'
+        )
+    out = []
+    last = len(items)
+    for turn in range(last, 0, -1):
+        item = items[turn - 1]
+        title = f"第 {turn} 问：{esc(item.understood or item.question)}"
+        body = sources_html(item.answer, turn)
+        if item.answer.refused and item.answer.citations:
+            body = '<div class="rq-note">未找到答案；以下是最接近的段落，仅供核对。</div>' + body
+        if turn == last:
+            out.append(f'<div class="rq-turn"><div class="rq-turn-title">{title}</div>{body}</div>')
+        else:
+            out.append(f'<details class="rq-turn"><summary>{title}</summary>{body}</details>')
+    return "\n".join(out)
+
+
+def answer_html(turn: int, item: BriefingItem, shown: str | None = None, footer: str = "") -> str:
+    """The assistant's chat message: what was understood, the filters, the answer (or refusal)."""
+    head = ""
+    if item.understood and item.understood != item.question:
+        head += f'<div class="rq-understood">已理解为：{esc(item.understood)}</div>'
+    if item.filters:
+        head += f'<div class="rq-filters">筛选：{esc(item.filters)}</div>'
+    answer = item.answer
+    text = answer.text if shown is None else shown
+    body = cite_links(esc(text), turn).replace("\n", "<br>")
+    if answer.notice:
+        head += f'<div class="rq-notice">{esc(answer.notice)}</div>'
+    if answer.refused:
+        label = f'<span class="rq-refusal-label">{REFUSAL_MARK}</span>'
+        body = f'<div class="rq-refusal">{label}{body}</div>'
+    else:
+        body = f'<div class="rq-answer">{body}</div>'
+    foot = f'<div class="rq-meta">{esc(footer)}</div>' if footer and shown is None else ""
+    return f'<div class="rq-message">{head}{body}{foot}</div>'
+
+
+def pending_html(item_question: str, understood: str, filters: str) -> str:
+    head = ""
+    if understood != item_question:
+        head += f'<div class="rq-understood">已理解为：{esc(understood)}</div>'
+    if filters:
+        head += f'<div class="rq-filters">筛选：{esc(filters)}</div>'
+    return f'<div class="rq-message">{head}<div class="rq-pending">正在检索资料…</div></div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="rq-message"><div class="rq-error">〔出错〕{esc(message)}</div></div>'
+
+
+def user_html(message: str) -> str:
+    return f'<div class="rq-user">{esc(message)}</div>'
+
+
+def documents_html(rows: list[dict]) -> str:
+    """The knowledge-base table (all cells escaped)."""
+    if not rows:
+        return '<p class="rq-empty">知识库是空的：请上传报告。</p>'
+    head = "".join(f"<th>{h}</th>" for h in ("文档", "标题", "地区", "年份", "类型", "段落数", "字数", "来源"))
+    body = []
+    for r in rows:
+        cells = [r["doc_id"], r["title"], r["region"], r["year"] or "", r["doc_type"], r["chunks"], r["chars"], r["origin"]]
+        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    return f'<table class="rq-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def results_html(results) -> str:
+    """Per-file upload results."""
+    if not results:
+        return ""
+    items = []
+    for r in results:
+        cls = "rq-ok" if r.ok else "rq-fail"
+        mark = "✓" if r.ok else "✗"
+        items.append(f'<li class="{cls}"><b>{mark} {esc(r.name)}</b>：{esc(r.message)}</li>')
+    return f'<ul class="rq-results">{"".join(items)}</ul>'
+
+
+def status_html(message: str, ok: bool = True) -> str:
+    return f'<div class="{"rq-ok" if ok else "rq-fail"}">{esc(message)}</div>'

@@ -1,0 +1,62 @@
+"""Page style and the one script the page runs (citation links -> sources panel)."""
+
+CSS = """
+.rq-message { line-height: 1.7; }
+.rq-answer, .rq-refusal, .rq-error { font-size: var(--text-md); }
+.rq-understood { color: #1a5fb4; background: #eef4fc; border-radius: 6px; padding: 4px 8px; margin-bottom: 6px; font-size: 0.92em; }
+.rq-filters { color: #5e5c64; background: #f3f3f3; border-radius: 6px; padding: 3px 8px; margin-bottom: 6px; font-size: 0.88em; }
+.rq-notice { color: #7a5c00; font-size: 0.88em; margin-bottom: 6px; }
+.rq-refusal { background: #fff4e5; border: 1px solid #f0b35a; border-left: 5px solid #e08a00; border-radius: 6px;
+  padding: 8px 10px; color: #5c3d00; }
+.rq-refusal-label { display: block; font-weight: 700; color: #b35c00; margin-bottom: 2px; }
+.rq-error { background: #fdecec; border-left: 5px solid #c01c28; border-radius: 6px; padding: 8px 10px; color: #7a1018; }
+.rq-pending { color: #77767b; font-style: italic; }
+.rq-meta { color: #8e8c93; font-size: 0.8em; margin-top: 6px; }
+a.rq-cite, .prose a.rq-cite { color: #1a5fb4 !important; font-weight: 700; text-decoration: none !important;
+  background: #e3edfb; border-radius: 4px; padding: 0 3px; margin: 0 1px; cursor: pointer; }
+a.rq-cite:hover { background: #c7dbf7; }
+#sources { max-height: 760px; overflow-y: auto; }
+.rq-source { border: 1px solid #dcdcdc; border-radius: 8px; padding: 8px 10px; margin: 8px 0; background: #fff;
+  transition: box-shadow 0.3s, border-color 0.3s; }
+.rq-source.rq-flash, .rq-source:target { border-color: #1a5fb4; box-shadow: 0 0 0 3px #b9d3f5; }
+.rq-source-head { font-size: 0.9em; }
+.rq-num { font-weight: 700; color: #1a5fb4; margin-right: 4px; }
+.rq-field { display: inline-block; margin-right: 10px; color: #3d3846; }
+.rq-field b { color: #77767b; font-weight: 600; margin-right: 2px; }
+.rq-source-id { color: #8e8c93; font-size: 0.8em; margin: 2px 0 4px; }
+.rq-passage { font-size: 0.92em; line-height: 1.7; color: #241f31; white-space: normal; word-break: break-all; }
+.rq-passage mark { background: #ffe680; color: inherit; padding: 0 1px; }
+.rq-turn-title, .rq-turn summary { font-weight: 600; color: #3d3846; margin: 6px 0; cursor: pointer; }
+details.rq-turn { border-top: 1px dashed #ccc; padding-top: 4px; }
+.rq-empty { color: #8e8c93; }
+.rq-note { color: #b35c00; font-size: 0.85em; }
+table.rq-docs { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+table.rq-docs th, table.rq-docs td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; }
+table.rq-docs th { background: #f5f5f5; }
+.rq-results { padding-left: 1.2em; }
+.rq-ok { color: #26734d; }
+.rq-fail { color: #a51d2d; }
+#answer-mode label:has(input[value="llm"]) { opacity: 0.45; pointer-events: none; }
+"""
+
+# Runs once when the page loads: a click on [n] scrolls the sources panel to
+# that passage (opening an older answer's fold) and flashes it.
+JS_ON_LOAD = """
+if (!window.__rqCiteHandler) {
+  window.__rqCiteHandler = true;
+  document.addEventListener('click', function (e) {
+    const a = e.target.closest && e.target.closest('a.rq-cite');
+    if (!a) return;
+    e.preventDefault();
+    const el = document.getElementById((a.getAttribute('href') || '').slice(1));
+    if (!el) return;
+    const fold = el.closest('details');
+    if (fold) fold.open = true;
+    el.scrollIntoView({behavior: 'smooth', block: 'nearest'});
+    el.classList.add('rq-flash');
+    setTimeout(function () { el.classList.remove('rq-flash'); }, 2000);
+  });
+}
+const llm = document.querySelector('#answer-mode input[value="llm"]');
+if (llm) llm.disabled = true;
+"""
