@@ -24,17 +24,31 @@ from .chunking import split_sentences
 from .question import Question
 from .rerank import Context, LinearScorer, default_scorer, featurize
 from .retrieval import passage_year
-from .slots import agrees
+from .slots import agrees, asked_compounds, found, names_compounds
 from .types import Answer, Citation, Hit
 
 TOP_PASSAGES = 6
 # Asked kinds that need their slot in the quoted sentence (a figure, a date, an enumeration).
 SLOT_REQUIRED = {"number": "具体数额", "date": "具体时间", "list": "具体清单"}
-SECOND_MARGIN = 0.15  # a second sentence is quoted when it scores nearly as well and adds terms
+SECOND_MARGIN = 0.15
+TOPICAL_POOL, TOPICAL_RATIO = (
+    10,
+    0.5,
+)  # the most on-topic of the best sentences, and how far below it an answer may be  # a second sentence is quoted when it scores nearly as well and adds terms
 _YEAR_ASK = ("哪一年", "哪年", "何时", "什么时候")
+_LEAD_YEAR = re.compile(r"\s*((?:19|20)\d{2})\s*年[，,：:]")
 
 
 class Answerer(Protocol):
+    def naming(self, q: Question, hits: list[Hit], names: dict[str, str], top: int = 5) -> tuple[str, Answer] | None:
+        """For a bridge question: the first of the best sentences that names one of
+        `names` (alias -> name), as (name, the answer quoting it)."""
+        for c in self.candidates(q, hits)[:top]:
+            found = [(c.sentence.find(a), n) for a, n in names.items() if a in c.sentence]
+            if found:
+                return min(found)[1], compose(q.text, hits, [c])
+        return None
+
     def answer(self, question: str, q: Question, hits: list[Hit]) -> Answer: ...
 
 
@@ -82,6 +96,15 @@ class ExtractiveAnswerer:
         out.sort(key=lambda c: -c.score)
         return out
 
+    def naming(self, q: Question, hits: list[Hit], names: dict[str, str], top: int = 5) -> tuple[str, Answer] | None:
+        """For a bridge question: the first of the best sentences that names one of
+        `names` (alias -> name), as (name, the answer quoting it)."""
+        for c in self.candidates(q, hits)[:top]:
+            found = [(c.sentence.find(a), n) for a, n in names.items() if a in c.sentence]
+            if found:
+                return min(found)[1], compose(q.text, hits, [c])
+        return None
+
     def answer(self, question: str, q: Question, hits: list[Hit]) -> Answer:
         cands = self.candidates(q, hits)
         if not cands:
@@ -98,14 +121,22 @@ class ExtractiveAnswerer:
                 return refusal(question, hits, agrees(q, best.hit, best.sentence)[1], best)
             best = alt
         what = SLOT_REQUIRED.get(q.asked)
+        topical = max(cands[:TOPICAL_POOL], key=lambda c: c.coverage)
+        if what and not topical.has_slot and topical.agrees and best.coverage < TOPICAL_RATIO * topical.coverage:
+            # The passage that is about the question names the indicator without the asked
+            # figure/list/date; a weakly related sentence that has one is not the answer.
+            return refusal(question, hits, f"资料只提到相关内容，未给出{what}", topical)
         if best.coverage < min_cov:
             return refusal(question, hits, "资料中没有与问题要点对应的表述", best)
+        if not names_compounds(q, best.sentence):
+            missing = "、".join(t for t in asked_compounds(q) if not found(t, best.sentence, q))
+            return refusal(question, hits, f"资料中没有关于“{missing}”的数据", best)
         if what and not best.has_slot:
-            year = _section_year(q, best)
-            if year is None:
+            dated = _passage_year(q, best)
+            if dated is None:
                 return refusal(question, hits, f"资料只提到相关内容，未给出{what}", best)
-            section = best.hit.chunk.section_path
-            return compose(question, hits, [best], lead=f"{year}年（据所在章节“{section}”）：")
+            year, source = dated
+            return compose(question, hits, [best], lead=f"{year}年（据{source}）：")
         chosen = [best]
         for c in cands[1:6]:
             if len(chosen) >= 2:
@@ -121,11 +152,19 @@ class ExtractiveAnswerer:
 _FULL_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|$)")
 
 
+_SENTENCE_END = re.compile(r"[。！？!?]")
+TITLE_BLOCK_MAX = 300  # characters; a title page (title, date and meeting line, speaker) is short
+
+
 def _units_of(text: str, q: Question) -> list[str]:
     """Candidate sentences of a passage. For list and summary questions, a whole
     sentence whose clauses are joined by "；" or led by "：" is a candidate too:
-    an enumeration ("主要是：A；B；C。") is answered as one quote."""
+    an enumeration ("主要是：A；B；C。") is answered as one quote. A short block of
+    unpunctuated lines (a report's title page: title, "——2021年1月13日在…会议上",
+    the speaker; a news byline) is one statement, so it is a candidate as a whole."""
     units = split_sentences(text)
+    if "\n" in text.strip() and len(text) <= TITLE_BLOCK_MAX and not _SENTENCE_END.search(text):
+        units.append(text.strip())
     if q.asked in ("list", "summary"):
         for m in _FULL_SENTENCE.finditer(text):
             s = m.group(0)
@@ -134,20 +173,23 @@ def _units_of(text: str, q: Question) -> list[str]:
     return units
 
 
-def _section_year(q: Question, c: Candidate) -> int | None:
-    """For "哪一年" questions: the year the passage's section reports on, when the
-    section heading itself names it (so the cited header carries the figure)."""
+def _passage_year(q: Question, c: Candidate) -> tuple[int, str] | None:
+    """For "哪一年" questions whose sentence names no year: the year its passage is
+    about, when the passage says so itself — its section heading names the year, or
+    the passage opens with it ("2021年，全区…") — with where it was read."""
     if q.asked != "date" or not any(w in q.text for w in _YEAR_ASK):
         return None
-    year = passage_year(c.hit.chunk)
-    if year is None or f"{year}年" not in c.hit.chunk.section_path:
-        return None
-    return year
+    chunk = c.hit.chunk
+    year = passage_year(chunk)
+    if year is not None and f"{year}年" in chunk.section_path:
+        return year, f"所在章节“{chunk.section_path}”"
+    lead = _LEAD_YEAR.match(chunk.text)
+    return (int(lead.group(1)), "所在段落开头") if lead else None
 
 
 def display(sentence: str) -> str:
-    """A quote as shown: Markdown bold markers and trailing separators dropped."""
-    return sentence.replace("**", "").strip().rstrip("；;，,")
+    """A quote as shown: Markdown bold markers and trailing separators dropped, lines joined."""
+    return " ".join(sentence.replace("**", "").split("\n")).strip().rstrip("；;，,")
 
 
 def compose(question: str, hits: list[Hit], chosen: list[Candidate], lead: str = "") -> Answer:

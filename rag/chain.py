@@ -15,7 +15,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict
 
 from .answering import merge_answers
-from .decompose import split_question
+from .decompose import bridge_question, split_question
+from .question import region_aliases
 from .types import Hit
 
 if TYPE_CHECKING:
@@ -69,16 +70,32 @@ def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -
     def retrieve(state: dict) -> dict:
         retriever = assistant.retriever
         lc_retriever = ReportRetriever(assistant=assistant, k=k, filters=filters)
-        parts = []
-        for text in split_question(state["question"], retriever.regions):
+
+        def search(text: str) -> list[Hit]:
             # The LangChain retriever returns documents; map them back to our chunks.
             docs = lc_retriever.invoke(text)
-            hits = [Hit(retriever.index.chunks[retriever.index.by_id[d.id]], d.metadata["score"]) for d in docs]
-            parts.append((text, retriever.analyse(text), hits))
-        return {**state, "parts": parts}
+            return [Hit(retriever.index.chunks[retriever.index.by_id[d.id]], d.metadata["score"]) for d in docs]
+
+        question, found = state["question"], []
+        bridge = bridge_question(question)
+        if bridge is not None:  # identify the described place first, then ask about it
+            q = retriever.analyse(bridge.ask)
+            names = {
+                a: r
+                for r in retriever.regions
+                if r.endswith(bridge.kind) and r not in q.regions
+                for a in region_aliases(r)
+                if len(a) >= 2
+            }
+            named = assistant.answerer.naming(q, search(bridge.ask), names)
+            if named is not None:
+                place, answer = named
+                found, question = [answer], bridge.fill(place)
+        parts = [(text, retriever.analyse(text), search(text)) for text in split_question(question, retriever.regions)]
+        return {**state, "found": found, "parts": parts}
 
     def answer(state: dict):
-        answers = [assistant.answerer.answer(text, q, hits) for text, q, hits in state["parts"]]
+        answers = state["found"] + [assistant.answerer.answer(text, q, hits) for text, q, hits in state["parts"]]
         result = merge_answers(state["question"], answers)
         result.notice = "；".join(n for n in (state["notice"], result.notice) if n)
         result.latency_ms = (time.perf_counter() - state["started"]) * 1000

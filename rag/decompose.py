@@ -5,11 +5,17 @@
 - "张店区2021年和2022年到位省外资金分别是多少？" -> one question per year
   (likewise two regions joined by 和/与/及), when the question asks for each
   ("分别", "各", or a comparison such as "哪个…更高").
+
+Bridge questions name a place by a description ("…与临淄区一同跻身百强区的那个区，
+2022年地区生产总值是多少？"): `bridge_question` splits them into the question that
+identifies the place ("…的是哪个区？") and the rest, which `fill_bridge` completes
+with the place once it is found (rag.chain).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _INTERROGATIVE = re.compile(r"多少|几|什么|哪|谁|何|吗|怎么|如何|是否|有没有")
 _YEAR_PAIR = re.compile(r"((?:19|20)\d{2}年)(?:和|与|及|、)((?:19|20)\d{2}年)")
@@ -62,3 +68,26 @@ def split_question(text: str, regions: list[str] = ()) -> list[str]:
         firsts = (m.group(1) + (m.group(2) or ""), m.group(3) + (m.group(4) or ""))
         return [text[: m.start()] + f + text[m.end() :] for f in firsts]
     return [text]
+
+
+# "<description>的那个区，<rest>": a place described instead of named (general question form).
+_BRIDGE = re.compile(r"^(?P<clause>.{4,}?)的那个(?P<kind>区|县|市|镇|街道)[，,]\s*(?P<rest>.+)$")
+
+
+@dataclass(frozen=True)
+class Bridge:
+    ask: str  # the question that identifies the place
+    kind: str  # 区 / 县 / 市 …: what the place must be
+    rest: str  # the question about the place, without its name
+
+    def fill(self, place: str) -> str:
+        """The rest as a standalone question about `place` ("在其…" -> "临淄区在…")."""
+        rest = re.sub(r"^(在)?其", lambda m: m.group(1) or "", self.rest)
+        return place + rest
+
+
+def bridge_question(text: str) -> Bridge | None:
+    m = _BRIDGE.match(text.strip())
+    if not m or not _INTERROGATIVE.search(m.group("rest")):
+        return None
+    return Bridge(f"{m.group('clause')}的是哪个{m.group('kind')}？", m.group("kind"), m.group("rest"))

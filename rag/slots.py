@@ -22,6 +22,7 @@ _FIGURE = re.compile(
 )
 _YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年")
 ENUM = re.compile(r"[、]")
+_RATIO = re.compile(r"\d+(?:\.\d+)?\s*[∶:：]\s*\d+(?:\.\d+)?\s*[∶:：]\s*\d+(?:\.\d+)?")  # a composition a：b：c
 _DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年")
 # Words that mark a planned figure (general report vocabulary).
@@ -104,14 +105,12 @@ def unit_ok(q: Question, figure: str) -> bool:
 def has_slot(q: Question, sentence: str) -> bool:
     """Does the sentence carry the kind of thing the question asks for?"""
     if q.asked == "number":
-        return any(unit_ok(q, f) for f in figures(near_indicator(q, sentence)))
+        near = near_indicator(q, sentence)
+        if "percent" in q.units and _RATIO.search(near):  # "三次产业比为5.1：60.4：34.5" gives shares
+            return True
+        return any(unit_ok(q, f) for f in figures(near))
     if q.asked == "list":
-        lead = re.search(r"[：:](.+)", sentence)  # "主要是：A，B；C…" lists after a colon
-        return (
-            len(ENUM.findall(sentence)) >= 1
-            or sentence.count("；") >= 2
-            or bool(lead and len(re.findall(r"[，；,;]", lead.group(1))) >= 2)
-        )
+        return _enumerates(_around_asked_noun(q, sentence))
     if q.asked == "date":
         if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
             return bool(_DAY.search(sentence))
@@ -119,6 +118,68 @@ def has_slot(q: Question, sentence: str) -> bool:
     if q.asked == "person":
         return any(flag == "nr" and len(w) >= 2 for w, flag in tag(sentence))
     return True
+
+
+def _enumerates(text: str) -> bool:
+    lead = re.search(r"[：:](.+)", text)  # "主要是：A，B；C…" lists after a colon
+    return (
+        len(ENUM.findall(text)) >= 1 or text.count("；") >= 2 or bool(lead and len(re.findall(r"[，；,;]", lead.group(1))) >= 2)
+    )
+
+
+_WHICH_NOUN = re.compile(r"(?:哪些|哪几[个项家类种条所座批]?)([\u4e00-\u9fff]{2,4}?)(?:[？?，,。]|$)")
+
+
+def _around_asked_noun(q: Question, sentence: str) -> str:
+    """For "哪些<noun>" asks: the clause of the noun's first mention in the
+    sentence and the next (an enumeration elsewhere lists other things: "经过策划论证、征求意见，
+    遴选了12件民生项目" counts the projects, it does not list them). The whole
+    sentence when the noun is not named."""
+    m = _WHICH_NOUN.search(q.text)
+    i = sentence.find(m.group(1)) if m else -1
+    if i < 0:
+        return sentence
+    bounds = [0] + [b.end() for b in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
+    k = next(j for j in range(len(bounds) - 1) if bounds[j] <= i < bounds[j + 1])
+    return sentence[bounds[k] : bounds[min(len(bounds) - 1, k + 2)]]
+
+
+_HOW_MANY = re.compile(r"多少|几[个家项座所条处人名户张台辆套件次批位年]?")
+COMPOUND_MIN = 4  # characters: a compound indicator name (税收收入, 进出口总额, 人均可支配收入)
+# What may follow the indicator's head noun before "多少": measure words, time and
+# comparison adverbs, predicates (general question Chinese). Anything else after a
+# compound means the compound only modifies the head ("电动汽车充电桩总数").
+_PREDICATE_ONLY = re.compile(
+    r"(?:的|了|总数|数量|总量|规模|金额|水平|同比|比上年|较上年|年均|累计|全年|分别|实际|预计|共|一共|总共|合计|"
+    r"增长|增速|下降|提高|提升|降低|减少|增加|达到|达|完成|实现|突破|为|是|有|到|在|要|将|计划|目标|预期)*"
+)
+
+
+def asked_compounds(q: Question) -> list[str]:
+    """For "多少" questions: the compound indicator names (report vocabulary, four or
+    more characters) in the words just before the ask — "张店区2022年税收收入同比增长了
+    多少" -> ["税收收入"]. Regions and years are not part of it."""
+    m = _HOW_MANY.search(q.text) if q.asked == "number" else None
+    if not m:
+        return []
+    segment = re.split(r"[，,；;：:（(]", q.text[: m.start()])[-1]
+    for region in q.regions + q.other_places:
+        for alias in region_aliases(region):
+            segment = segment.replace(alias, " ")
+    words = set(tokenize(segment))
+    return [
+        t
+        for t in dict.fromkeys(q.terms)
+        if len(t) >= COMPOUND_MIN
+        and t in words
+        and q.weights.get(t, 0.0) > 0
+        and _PREDICATE_ONLY.fullmatch(segment[segment.find(t) + len(t) :].strip())
+    ]
+
+
+def names_compounds(q: Question, sentence: str) -> bool:
+    """Does the sentence name every compound indicator the question asks about?"""
+    return all(found(t, sentence, q) for t in asked_compounds(q))
 
 
 def near_indicator(q: Question, sentence: str) -> str:

@@ -1,0 +1,109 @@
+"""Answer rules on hand-made passages: title blocks, the year a passage opens
+with, compound indicators, "哪些" lists that only count, ratio figures, and
+bridge questions (a place described instead of named)."""
+
+from dataclasses import replace
+
+from rag.answering import ExtractiveAnswerer, _units_of
+from rag.decompose import bridge_question
+from rag.question import analyse
+from rag.slots import asked_compounds, has_slot, names_compounds
+from rag.types import Chunk, DocMeta, Hit
+
+
+def _hit(text: str, section=("2022年政府工作回顾",), period=2022, kind="review", n=1, region="甲山区") -> Hit:
+    meta = DocMeta(
+        region=region, doc_type="政府工作报告", title="政府工作报告", year=2023, review_years=(2022,), plan_years=(2023,)
+    )
+    chunk = Chunk(
+        chunk_id=f"a.txt#p{n}",
+        doc_id="a.txt",
+        text=text,
+        header=f"{region}｜2023年｜政府工作报告｜{section[-1] if section else ''}",
+        meta=meta,
+        section=section,
+        paragraph=n,
+        start=0,
+        end=len(text),
+        period=period,
+        period_kind=kind,
+    )
+    return Hit(chunk, 1.0)
+
+
+def _q(text: str, weight: float = 2.0):
+    q = analyse(text, ["甲山区", "乙水区"])
+    q.weights = {t: weight for t in q.terms}
+    return q
+
+
+def test_title_block_is_one_candidate_and_is_shown_on_one_line():
+    title = "政府工作报告\n——2023年1月10日在甲山区第一届人民代表大会第二次会议上\n甲山区人民政府区长 张三"
+    q = _q("甲山区这份政府工作报告是在哪一天的人代会上作的？")
+    assert title in _units_of(title, q)
+    a = ExtractiveAnswerer().answer(q.text, q, [_hit(title, section=(), period=None, kind="")])
+    assert not a.refused and "1月10日" in a.text and "\n" not in a.text
+    assert a.citations[0].quote in a.citations[0].chunk.text  # highlightable in its passage
+    prose = "全区经济平稳。\n社会大局稳定。"
+    assert prose not in _units_of(prose, q)  # punctuated paragraphs are split as usual
+
+
+def test_year_question_answered_from_the_year_the_passage_opens_with():
+    text = "2021年，全区上下攻坚克难。“十四五”实现良好开局，经济稳中向好。"
+    q = _q("甲山区“十四五”实现良好开局的是哪一年？")
+    a = ExtractiveAnswerer().answer(q.text, q, [_hit(text, section=("五年工作回顾",), period=None)])
+    assert not a.refused and a.text.startswith("2021年（据所在段落开头）")
+    undated = "全区上下攻坚克难。“十四五”实现良好开局，经济稳中向好。"
+    b = ExtractiveAnswerer().answer(q.text, q, [_hit(undated, section=("五年工作回顾",), period=None)])
+    assert b.refused  # no year anywhere: say so instead of guessing
+
+
+def test_compound_indicator_must_be_named_by_the_answer():
+    q = _q("甲山区2022年税收收入同比增长了多少？")
+    assert asked_compounds(q) == ["税收收入"]
+    assert not names_compounds(q, "城乡居民人均可支配收入同比增长5%。")
+    a = ExtractiveAnswerer().answer(q.text, q, [_hit("城乡居民人均可支配收入同比增长5%，均高于经济增长。")])
+    assert a.refused and "税收收入" in a.text
+    # a compound that only modifies the head noun is not required
+    q2 = _q("甲山区今年电动汽车充电桩总数达到多少？")
+    assert asked_compounds(q2) == []
+
+
+def test_which_list_needs_an_enumeration_of_the_asked_things():
+    q = _q("甲山区提请票决的民生实事具体是哪些项目？")
+    counts = "经过策划论证、广泛征求意见，遴选了12件民生项目，提请各位代表票决。"
+    lists = "民生项目包括：老旧小区改造、口袋公园建设、长者食堂建设。"
+    assert not has_slot(q, counts)
+    assert has_slot(q, lists)
+
+
+def test_on_topic_sentence_without_the_slot_beats_a_loosely_related_one():
+    q = _q("甲山区提请票决的民生实事具体是哪些项目？")
+    on_topic = _hit("经过策划论证、广泛征求意见，遴选了12件民生实事项目，提请各位代表票决。", n=1)
+    loose = _hit("每年办好一批惠民、解难、暖心实事，让群众更满意。", n=2)
+    a = ExtractiveAnswerer().answer(q.text, q, [on_topic, loose])
+    assert a.refused and "未给出具体清单" in a.text and "12件" in a.text
+
+
+def test_ratio_chain_answers_a_share_question():
+    q = _q("甲山区第三产业在三次产业结构中占比多少？")
+    assert has_slot(q, "三次产业占比调整为0.23∶31.13∶68.64。")
+    assert not has_slot(q, "三次产业结构持续优化。")
+
+
+def test_bridge_question_splits_and_fills_the_place():
+    b = bridge_question("乙水区报告中与甲山区一同入选百强区的那个区，在其2021年报告中提出的增长目标是多少？")
+    assert b is not None and b.kind == "区"
+    assert b.ask == "乙水区报告中与甲山区一同入选百强区的是哪个区？"
+    assert b.fill("丙湖区") == "丙湖区在2021年报告中提出的增长目标是多少？"
+    assert bridge_question("甲山区2022年地区生产总值是多少？") is None
+    assert bridge_question("那个区的情况怎么样") is None  # no description before it
+
+
+def test_naming_finds_the_described_place():
+    q = _q("市报告中与甲山区一同入选百强区的是哪个区？")
+    hit = _hit("统筹区县发展，甲山区、丙湖区跻身全国百强区，丁县入选百强县。", region="全市")
+    hit = replace(hit, chunk=replace(hit.chunk, chunk_id="m.txt#p3"))
+    named = ExtractiveAnswerer().naming(q, [hit], {"丙湖区": "丙湖区", "丙湖": "丙湖区"})
+    assert named is not None and named[0] == "丙湖区" and "[1]" in named[1].text
+    assert ExtractiveAnswerer().naming(q, [hit], {"戊山区": "戊山区"}) is None
