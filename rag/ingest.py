@@ -22,7 +22,7 @@ from .errors import IndexCorruptError, IndexMismatchError, LoadError, RagError
 from .index import HybridIndex
 from .loading import find_documents, load_document
 from .metadata import extract_metadata
-from .store import Manifest, check_compatible, current_generation, load_index, save_index
+from .store import Manifest, check_compatible, collect_garbage, current_generation, load_index, save_index
 from .types import Chunk, Document
 
 
@@ -98,7 +98,9 @@ def ingest(
                     "chars": len(doc.text),
                     "meta": meta.to_dict(),
                 }
-            if not report.changed and current_generation(root) is not None:
+            live = None if report.changed else current_generation(root)
+            if live is not None:
+                collect_garbage(root, keep=live.name)  # debris of an ingest killed after its swap
                 report.total_chunks = len(old_chunks)
                 return report
             if new_chunks:
@@ -123,9 +125,11 @@ def ingest(
 
 def _existing(root: Path, embedder: Embedder, rebuild: bool) -> tuple[list[Chunk], np.ndarray, Manifest]:
     fresh = Manifest(embedder=embedder.name, dim=embedder.dim)
-    if rebuild or current_generation(root) is None:
+    if rebuild:
         return [], np.zeros((0, fresh.dim), dtype=np.float32), fresh
     try:
+        if current_generation(root) is None:
+            return [], np.zeros((0, fresh.dim), dtype=np.float32), fresh
         index, manifest = load_index(root)
         check_compatible(manifest, embedder.name, root)
     except (IndexMismatchError, IndexCorruptError) as e:

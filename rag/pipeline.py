@@ -12,6 +12,8 @@ a `RagError` with a message that names the fix.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .answering import Answerer, ExtractiveAnswerer
@@ -31,8 +33,11 @@ def clean_question(text: str) -> tuple[str, str]:
         raise QuestionError("问题必须是文本。")
     cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
     cleaned = " ".join(cleaned.split())
-    if not cleaned or not any(ch.isalnum() for ch in cleaned):
-        raise QuestionError("问题为空。请输入一个完整的问题，例如：张店区2022年地区生产总值是多少？")
+    example = "请输入一个完整的问题，例如：张店区2022年地区生产总值是多少？"
+    if not cleaned:
+        raise QuestionError(f"问题为空。{example}")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise QuestionError(f"问题为空：只有标点或符号（“{cleaned[:20]}”），没有文字。{example}")
     notice = ""
     if len(cleaned) > MAX_QUESTION_CHARS:
         notice = f"问题过长（{len(cleaned)} 字），已截取前 {MAX_QUESTION_CHARS} 字作答。"
@@ -53,18 +58,41 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._generation: Path | None = None
         self._lock = threading.Lock()
+        self._pins = threading.local()
 
     @property
     def retriever(self) -> HybridRetriever:
-        """The retriever over the live index generation (reloaded after an ingest)."""
+        """The retriever over the live index generation (reloaded after an ingest); inside
+        `pinned()`, the one this thread first used there."""
+        pins = self._pins
+        if getattr(pins, "active", False):
+            if pins.retriever is None:
+                pins.retriever = self._live_retriever()
+            return pins.retriever
+        return self._live_retriever()
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within this block, every use of `retriever` in this thread sees one index generation,
+        even if an ingest makes a new one live meanwhile (an answer never mixes two). Re-entrant."""
+        if getattr(self._pins, "active", False):
+            yield
+            return
+        self._pins.active, self._pins.retriever = True, None
+        try:
+            yield
+        finally:
+            self._pins.active, self._pins.retriever = False, None
+
+    def _live_retriever(self) -> HybridRetriever:
         with self._lock:
             gen = current_generation(self.index_dir)
             if self._retriever is None or gen != self._generation:
                 index, _ = load_index(self.index_dir, self.embedder.name)
                 old = self._retriever
                 self._retriever = HybridRetriever(index, self.embedder)
-                if old is not None:
-                    self._retriever._cache = old._cache
+                if old is not None:  # query vectors do not depend on the index: keep them (and their lock)
+                    self._retriever._cache, self._retriever._lock = old._cache, old._lock
                 self._generation = gen
             return self._retriever
 
@@ -80,4 +108,5 @@ class Assistant:
         """Answer one question through the LCEL chain (see `rag.chain`)."""
         from .chain import build_answer_chain
 
-        return build_answer_chain(self, k=max(1, k), filters=filters).invoke(question)
+        with self.pinned():
+            return build_answer_chain(self, k=max(1, k), filters=filters).invoke(question)

@@ -6,8 +6,9 @@ Layout — no pickle anywhere:
     DIR/gen-<n>/manifest.json   model, dimension, chunker version, documents with
                                 their file hashes, and a sha256 of every file below
     DIR/gen-<n>/chunks.jsonl    one chunk record per line
-    DIR/gen-<n>/vectors.npy     float32 (chunks x dim)
-    DIR/gen-<n>/faiss.index     faiss.write_index
+    DIR/gen-<n>/vectors.npy     float32 (chunks x dim), memory-mapped when loaded
+    DIR/gen-<n>/faiss.index     faiss.write_index (flat or HNSW by size: `rag.vectors`;
+                                the manifest's `vector_index` says which, with its efSearch)
     DIR/gen-<n>/bm25/           bm25s arrays (allow_pickle=False)
     DIR/.lock                   writers hold it while they build
 
@@ -46,13 +47,15 @@ class Manifest:
     created: float = field(default_factory=time.time)
     documents: dict[str, dict] = field(default_factory=dict)  # doc_id -> {sha256, source, chunks, meta}
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    vector_index: dict = field(default_factory=dict)  # {"type": "flat"} or {"type": "hnsw", "ef_search": …}
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
     @classmethod
     def from_dict(cls, d: dict) -> Manifest:
-        known = {k: d[k] for k in ("embedder", "dim", "chunker", "format", "created", "documents", "files") if k in d}
+        keys = ("embedder", "dim", "chunker", "format", "created", "documents", "files", "vector_index")
+        known = {k: d[k] for k in keys if k in d}
         return cls(**known)
 
 
@@ -64,25 +67,60 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def current_generation(root: Path) -> Path | None:
-    pointer = root / "CURRENT"
-    if not pointer.exists():
+READ_ATTEMPTS = 5  # readers retry when a writer swaps generations under them
+
+
+def _pointer(root: Path) -> str | None:
+    try:
+        return (root / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
-    gen = root / name
-    if not name or "/" in name or not gen.is_dir():
-        raise IndexCorruptError(f"索引目录 {root} 的 CURRENT 指向不存在的版本“{name}”。{FIX}。")
+
+
+def current_generation(root: Path) -> Path | None:
+    root = Path(root)
+    for _ in range(READ_ATTEMPTS):
+        name = _pointer(root)
+        if name is None:
+            return None
+        gen = root / name
+        if name.startswith("gen-") and "/" not in name and gen.is_dir():
+            return gen
+        if _pointer(root) == name:  # not a writer swapping (and removing) generations right now: really broken
+            break
+    raise IndexCorruptError(f"索引目录 {root} 的 CURRENT 指向不存在的版本“{name}”。{FIX}。")
+
+
+def _live(root: Path) -> Path:
+    gen = current_generation(root)
+    if gen is None:
+        raise IndexMissingError(f"在 {root} 找不到索引。请先运行 `rag ingest` 导入报告（或用 --index 指定索引目录）。")
     return gen
 
 
-def read_manifest(root: Path) -> Manifest:
-    gen = current_generation(Path(root))
-    if gen is None:
-        raise IndexMissingError(f"在 {root} 找不到索引。请先运行 `rag ingest` 导入报告（或用 --index 指定索引目录）。")
+def _read_live(root: Path, read):
+    """`read(generation)` on the live generation. Readers take no lock: if a writer makes a new
+    generation live and removes the old one while we read, the read fails and is done again on
+    the new one — a reader gets the old or the new index, never a mix."""
+    for attempt in range(READ_ATTEMPTS):
+        name = _pointer(root)
+        try:
+            return read(_live(root))
+        except IndexCorruptError:
+            if attempt + 1 == READ_ATTEMPTS or _pointer(root) == name:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _manifest_at(gen: Path) -> Manifest:
     try:
         return Manifest.from_dict(json.loads((gen / "manifest.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError) as e:
         raise IndexCorruptError(f"索引清单 {gen / 'manifest.json'} 无法读取（{e}）。{FIX}。") from e
+
+
+def read_manifest(root: Path) -> Manifest:
+    return _read_live(Path(root), _manifest_at)
 
 
 def check_compatible(manifest: Manifest, embedder_name: str, root: Path) -> None:
@@ -97,31 +135,55 @@ def check_compatible(manifest: Manifest, embedder_name: str, root: Path) -> None
 
 def load_index(root: str | Path, embedder_name: str | None = None, verify: bool = True) -> tuple[HybridIndex, Manifest]:
     """Load the live generation; verify checksums and the embedder name."""
+    root = Path(root)
+    return _read_live(root, lambda gen: _load_generation(root, gen, embedder_name, verify))
+
+
+def _load_generation(root: Path, gen: Path, embedder_name: str | None, verify: bool) -> tuple[HybridIndex, Manifest]:
     import bm25s
     import faiss
 
-    root = Path(root)
-    manifest = read_manifest(root)
+    manifest = _manifest_at(gen)
     if embedder_name is not None:
         check_compatible(manifest, embedder_name, root)
-    gen = current_generation(root)
-    assert gen is not None
     if verify:
         for rel, digest in manifest.files.items():
             path = gen / rel
-            if not path.exists() or _sha256(path) != digest:
+            try:
+                intact = _sha256(path) == digest
+            except OSError:
+                intact = False
+            if not intact:
                 raise IndexCorruptError(f"索引文件 {path} 缺失或已损坏（校验和不符）。{FIX}。")
     try:
-        with open(gen / "chunks.jsonl", encoding="utf-8") as f:
-            chunks = [Chunk.from_dict(json.loads(line)) for line in f if line.strip()]
-        vectors = np.load(gen / "vectors.npy", allow_pickle=False)
+        chunks = _read_chunks(gen / "chunks.jsonl")
+        # Memory-mapped: the FAISS index holds its own copy; these rows are read only when re-ingesting.
+        vectors = np.load(gen / "vectors.npy", mmap_mode="r", allow_pickle=False)
         faiss_index = faiss.read_index(str(gen / "faiss.index"))
         bm25 = bm25s.BM25.load(str(gen / "bm25"), allow_pickle=False)
     except Exception as e:  # noqa: BLE001 - any read failure means a damaged index
         raise IndexCorruptError(f"索引 {gen} 读取失败（{type(e).__name__}: {e}）。{FIX}。") from e
     if not (len(chunks) == len(vectors) == faiss_index.ntotal):
         raise IndexCorruptError(f"索引 {gen} 内部不一致（{len(chunks)} 段文本、{len(vectors)} 个向量）。{FIX}。")
-    return HybridIndex(chunks, vectors, faiss_index, bm25), manifest
+    return HybridIndex(chunks, vectors, faiss_index, bm25, vector_info=dict(manifest.vector_index)), manifest
+
+
+def _read_chunks(path: Path) -> list[Chunk]:
+    """Chunk records; the chunks of one document share one metadata object and their
+    repeated strings (doc id, header, section path), which matters at a million chunks."""
+    shared: dict = {}
+    chunks = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            c = Chunk.from_dict(json.loads(line))
+            for name in ("doc_id", "header", "section"):
+                value = getattr(c, name)
+                object.__setattr__(c, name, shared.setdefault((name, value), value))
+            object.__setattr__(c, "meta", shared.setdefault(("meta", c.doc_id), c.meta))
+            chunks.append(c)
+    return chunks
 
 
 def _fsync_dir(path: Path) -> None:
@@ -149,6 +211,7 @@ def save_index(root: str | Path, index: HybridIndex, manifest: Manifest) -> Path
         faiss.write_index(index.faiss_index, str(tmp / "faiss.index"))
         index.bm25.save(str(tmp / "bm25"), allow_pickle=False)
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest.vector_index = dict(index.vector_info)
         manifest.files = {str(p.relative_to(tmp)): _sha256(p) for p in files}
         (tmp / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         for p in [*files, tmp / "manifest.json"]:
@@ -164,12 +227,14 @@ def save_index(root: str | Path, index: HybridIndex, manifest: Manifest) -> Path
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _collect_garbage(root, keep=gen.name)
+    collect_garbage(root, keep=gen.name)
     return gen
 
 
-def _collect_garbage(root: Path, keep: str) -> None:
+def collect_garbage(root: Path, keep: str) -> None:
     """Remove old generations and leftovers of interrupted builds."""
     for p in root.iterdir():
         if p.is_dir() and (p.name.startswith("gen-") or p.name.startswith(".building-")) and p.name != keep:
             shutil.rmtree(p, ignore_errors=True)
+        elif p.is_file() and p.name.startswith(".CURRENT."):  # pointer of a writer killed before its swap
+            p.unlink(missing_ok=True)

@@ -62,7 +62,7 @@ def load_document(path: str | Path) -> Document:
         raise LoadError(f"{path.name}: 无法读取文件（{e.strerror}）。请检查文件权限，或确认文件没有被其他程序占用。") from e
     text = READERS[suffix](data, path.name).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise LoadError(f"{path.name}: 文件是空的。")
+        raise LoadError(f"{path.name}: 文件是空的，没有可读取的文字。请确认选对了文件（扫描件请先做 OCR）后重新导入。")
     return Document(
         doc_id=path.name,
         text=text,
