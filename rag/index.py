@@ -1,5 +1,6 @@
-"""Step 5: the in-memory hybrid index — FAISS over normalised vectors and a
-Chinese BM25 (bm25s, sparse matrices: no Python loop over documents).
+"""Step 5: the in-memory hybrid index — a FAISS index over normalised vectors
+(exact or HNSW by corpus size, see `rag.vectors`) and a Chinese BM25 (bm25s,
+sparse matrices: no Python loop over documents at query time).
 
 `HybridIndex` is built from chunks + vectors and searched by `rag.retrieval`.
 Persistence lives in `rag.store`.
@@ -7,40 +8,55 @@ Persistence lives in `rag.store`.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import vectors as vector_index
 from .tokenize import tokenize
 from .types import Chunk
 
-FLAT_LIMIT = 200_000  # exact search below this many chunks; HNSW above
+EMPTY_TOKEN = "\u2400"  # bm25s cannot index an empty token list; a placeholder keeps positions aligned
 
 
 def build_faiss(vectors: np.ndarray):
-    """Exact inner-product index for small corpora, HNSW for large ones."""
-    import faiss
-
-    dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else 0
-    if dim == 0:
-        raise ValueError("no vectors to index")
-    if len(vectors) < FLAT_LIMIT:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 128
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
+    """Exact inner-product index (what the Chatchat-style recipe uses at every size)."""
+    return vector_index.build(vectors, kind="flat")[0]
 
 
-def build_bm25(token_lists: list[list[str]]):
+def build_bm25(token_lists: Iterable[list[str]]):
+    """BM25 over token lists, streamed: each document's tokens become a compact
+    array of ids at once, so a million chunks never hold their token strings
+    in memory together."""
     import bm25s
 
+    vocab: dict[str, int] = {}
+    ids = []
+    for toks in token_lists:
+        ids.append(array("i", [vocab.setdefault(t, len(vocab)) for t in (toks or [EMPTY_TOKEN])]))
     bm25 = bm25s.BM25(k1=1.2, b=0.75)
-    # bm25s cannot index an empty token list; a placeholder keeps positions aligned.
-    bm25.index([toks or ["\u2400"] for toks in token_lists], show_progress=False)
+    bm25.index((ids, vocab), show_progress=False)
     return bm25
+
+
+def top_k(scores: np.ndarray, k: int, small: int = vector_index.EXACT_LIMIT) -> list[tuple[int, float]]:
+    """The k best positive scores, best first, without sorting every document.
+
+    Up to `small` documents the selection runs over the whole array (the order
+    of equal scores is the one earlier versions gave, so small indexes answer
+    exactly as before); above, only over the documents that scored at all.
+    """
+    if len(scores) <= small:
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+    else:
+        top = np.flatnonzero(scores > 0)
+        if len(top) > k:
+            top = top[np.argpartition(-scores[top], k - 1)[:k]]
+        top = top[np.lexsort((top, -scores[top]))]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
 
 @dataclass
@@ -50,45 +66,66 @@ class HybridIndex:
     faiss_index: object
     bm25: object
     by_id: dict[str, int] = field(default_factory=dict)
-    _doc_freq: dict[str, int] | None = field(default=None, repr=False)
+    vector_info: dict = field(default_factory=dict)  # what `rag.vectors.build` chose (type, efSearch, recall)
+    _table: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if not self.by_id:
             self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        if not self.vector_info:
+            self.vector_info = {"type": vector_index.index_type(self.faiss_index)}
 
     @classmethod
-    def build(cls, chunks: list[Chunk], vectors: np.ndarray) -> HybridIndex:
+    def build(cls, chunks: list[Chunk], vectors: np.ndarray, exact_limit: int | None = None) -> HybridIndex:
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-        return cls(chunks, vectors, build_faiss(vectors), build_bm25([tokenize(c.indexed_text) for c in chunks]))
+        bm25 = build_bm25(tokenize(c.indexed_text) for c in chunks)
+        faiss_index, info = vector_index.build(vectors, exact_limit=exact_limit)
+        return cls(chunks, vectors, faiss_index, bm25, vector_info=info)
 
     def __len__(self) -> int:
         return len(self.chunks)
 
-    def dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def dense(self, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         k = min(k, len(self.chunks))
-        scores, ids = self.faiss_index.search(np.ascontiguousarray(query_vec.reshape(1, -1), dtype=np.float32), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        scores, ids = vector_index.search(self.faiss_index, query_vec, k, mask)
+        return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i >= 0]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a BM25 token (0 for tokens the corpus lacks)."""
-        df = self._df().get(token, 0)
+        i = self.bm25.vocab_dict.get(token)
+        indptr = self.bm25.scores["indptr"]
+        if i is None or i + 1 >= len(indptr):
+            return 0.0
+        df = int(indptr[i + 1] - indptr[i])
         if df == 0:
             return 0.0
         return float(np.log(1 + (len(self.chunks) - df + 0.5) / (df + 0.5)))
 
-    def _df(self) -> dict[str, int]:
-        if self._doc_freq is None:
-            indptr = np.asarray(self.bm25.scores["indptr"])
-            counts = np.diff(indptr)
-            self._doc_freq = {tok: int(counts[i]) for tok, i in self.bm25.vocab_dict.items() if i < len(counts)}
-        return self._doc_freq
-
-    def lexical(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        if not tokens:
+    def lexical(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """BM25 top-k: the postings of the query's tokens summed into one score array (numpy)."""
+        ids = self.bm25.get_tokens_ids(tokens) if tokens else []
+        if not ids:
             return []
-        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        scores = np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask, scores, 0)
+        return top_k(scores, min(k, len(scores)))
+
+    def doc_table(self) -> tuple[np.ndarray, list[Chunk], np.ndarray]:
+        """Per chunk, its document's row and its period (-1 when none), and one chunk per
+        document (whose `meta` and `doc_id` are the document's): what filters need, as arrays."""
+        if self._table is None:
+            rows: dict[str, int] = {}
+            firsts: list[Chunk] = []
+            codes = np.empty(len(self.chunks), dtype=np.int32)
+            periods = np.empty(len(self.chunks), dtype=np.int32)
+            for i, c in enumerate(self.chunks):
+                row = rows.get(c.doc_id)
+                if row is None:
+                    row = rows[c.doc_id] = len(firsts)
+                    firsts.append(c)
+                codes[i] = row
+                periods[i] = c.period if c.period is not None else -1
+            self._table = (codes, firsts, periods)
+        return self._table

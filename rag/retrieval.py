@@ -1,5 +1,7 @@
 """Step 6: hybrid retrieval — BM25 and dense search fused by reciprocal rank,
-then re-weighted by what the question asks (see `slot_weight`).
+then re-weighted by what the question asks (see `slot_weight`). Filters
+chosen by the user restrict both searches before ranking (a boolean mask
+over the chunks, see `Filters.mask`), so ranks count allowed chunks only.
 
 Why the slot weights: a passage rarely names its region or year, the
 document does (GUIDE §1). Each chunk carries its document's region and the
@@ -45,6 +47,24 @@ class Filters:
             if not years & set(self.years):
                 return False
         return True
+
+    def mask(self, index: HybridIndex) -> np.ndarray:
+        """`allows` for every chunk at once, as a boolean array: one Python step per
+        document (region, doc id, document years), numpy for the chunks."""
+        codes, firsts, periods = index.doc_table()
+        doc_ok = np.ones(len(firsts), dtype=bool)
+        if self.regions:
+            doc_ok &= np.array([c.meta.region in self.regions for c in firsts], dtype=bool)
+        if self.docs:
+            doc_ok &= np.array([c.doc_id in self.docs for c in firsts], dtype=bool)
+        ok = doc_ok[codes]
+        if self.years:
+            wanted = set(self.years)
+            doc_years = np.array(
+                [bool(wanted & {c.meta.year, *c.meta.review_years, *c.meta.plan_years}) for c in firsts], dtype=bool
+            )
+            ok &= doc_years[codes] | np.isin(periods, list(wanted))
+        return ok
 
 
 def passage_year(chunk: Chunk) -> int | None:
@@ -98,9 +118,10 @@ class HybridRetriever:
     def __init__(self, index: HybridIndex, embedder: Embedder, cache_size: int = 1024):
         self.index = index
         self.embedder = embedder
-        self.regions = sorted({c.meta.region for c in index.chunks if c.meta.region})
+        self.regions = sorted({c.meta.region for c in index.doc_table()[1] if c.meta.region})
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._masks: OrderedDict[Filters, np.ndarray] = OrderedDict()
         self._lock = Lock()
 
     def query_vector(self, text: str) -> np.ndarray:
@@ -125,9 +146,10 @@ class HybridRetriever:
 
     def search(self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None) -> list[Hit]:
         q = q or self.analyse(text)
-        n = min(len(self.index), CANDIDATES if not filters else max(CANDIDATES, len(self.index)))
-        dense = self.index.dense(self.query_vector(text), n)
-        lexical = self.index.lexical(tokenize(q.search_text()), n)
+        n = min(len(self.index), CANDIDATES)
+        mask = self.filter_mask(filters) if filters and (filters.regions or filters.years or filters.docs) else None
+        dense = self.index.dense(self.query_vector(text), n, mask)
+        lexical = self.index.lexical(tokenize(q.search_text()), n, mask)
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
             for rank, (i, _) in enumerate(ranking):
@@ -135,8 +157,20 @@ class HybridRetriever:
         hits = []
         for i, score in fused.items():
             chunk = self.index.chunks[i]
-            if filters and not filters.allows(chunk):
-                continue
             hits.append(Hit(chunk, score * 60 * slot_weight(chunk, q)))
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
+
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        """The chunks `filters` allows (cached per filter: the UI repeats them)."""
+        with self._lock:
+            mask = self._masks.get(filters)
+            if mask is not None:
+                self._masks.move_to_end(filters)
+                return mask
+        mask = filters.mask(self.index)
+        with self._lock:
+            self._masks[filters] = mask
+            if len(self._masks) > 32:
+                self._masks.popitem(last=False)
+        return mask

