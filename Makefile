@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 2
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test browser-test chromium lint format eval compare index clean-index fit heldout
+.PHONY: help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,9 +38,9 @@ index: $(INDEX)/CURRENT ## build the index from data/reports if missing
 run: $(BIN)/rag $(INDEX)/CURRENT ## serve the app on http://$(HOST):$(PORT)
 	$(BIN)/rag serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev ## run the test suite (unit + real-model end-to-end + real browser when Chromium is installable)
+test: $(VENV)/.dev ## run the test suite (unit + real-model end-to-end + 60 s load test + real browser when Chromium is installable)
 	$(BIN)/ruff check rag tests
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -m "not browser and not llm"
 	@if [ -x $(CHROMIUM) ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; }; then $(MAKE) --no-print-directory browser-test; \
 	else echo "跳过浏览器测试：没有 $(CHROMIUM)，也无法用 apt-get 安装（需要 root）。安装 chromium 与 fonts-noto-cjk 后运行 make browser-test。"; fi
 
@@ -64,6 +64,10 @@ fit: $(BIN)/rag $(INDEX)/CURRENT ## refit the sentence reranker on the train hal
 heldout: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on the independently written eval/heldout.jsonl -> eval/out/heldout/
 	$(BIN)/rag eval --index $(INDEX) --qa eval/heldout.jsonl --out eval/out/heldout
 
+SIZES ?= 1000,10000,100000,1000000
+bench: $(BIN)/rag ## corpus grown to 1e3..1e6 chunks: ingest, RSS, latency vs the Chatchat-style recipe -> eval/out/bench/ (SIZES=1000,100000)
+	nice $(BIN)/rag bench --sizes $(SIZES) --out eval/out/bench
+
 clean-index: ## remove the built index
 	rm -rf $(INDEX)/CURRENT $(INDEX)/gen-* $(INDEX)/.building-* $(INDEX)/.lock
 
@@ -74,3 +78,11 @@ chromium: ## install Debian chromium + fonts-noto-cjk with apt-get (root) if eit
 
 browser-test: $(VENV)/.dev chromium ## real-browser tests (Chromium + Playwright); screenshots in test-artifacts/
 	$(BIN)/python -m pytest -q -m browser
+
+load-test: $(VENV)/.dev $(INDEX)/CURRENT ## 50 chat sessions x 60 s against rag serve on loopback, then bursts beyond capacity -> test-artifacts/load.json
+	RAG_LOAD_INDEX=$(INDEX) $(BIN)/python -m pytest -q -s -m load
+
+# LLM_EVAL_LIMIT: questions of eval/qa.jsonl for `rag eval --llm` (evenly spread; ~20 s each on 2 cores). Empty: all 160.
+LLM_EVAL_LIMIT ?= 60
+llm-test: $(VENV)/.dev $(INDEX)/CURRENT ## LLM mode end to end: build llama.cpp, assemble + check the Qwen GGUF (~/.cache/report-qa), serve it, llm tests + rag eval --llm
+	INDEX=$(INDEX) LLM_EVAL_LIMIT=$(LLM_EVAL_LIMIT) nice -n 5 bash scripts/llm_test.sh all

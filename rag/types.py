@@ -131,6 +131,9 @@ class Answer:
     retrieved: list[Hit]
     latency_ms: float = 0.0
     notice: str = ""  # e.g. "问题过长，已截断"
+    mode: str = "extractive"  # what produced `text`: "extractive" or "llm"
+    verified: bool | None = None  # LLM mode: every figure checked against the cited passages (None: not checked)
+    fallback_reason: str | None = None  # LLM mode: why the extractive answer replaced the generated one
 
     def to_prediction(self, qid: str | None = None) -> dict:
         """The prediction object of GUIDE §3 (`rag ask --json`, predictions.jsonl)."""
@@ -162,6 +165,9 @@ class Answer:
                 for h in self.retrieved[:10]
             ],
             "latency_ms": round(self.latency_ms, 1),
+            "mode": self.mode,
+            "verified": self.verified,
+            "fallback_reason": self.fallback_reason,
         }
         if qid is not None:
             pred = {"id": qid, **pred}

@@ -2,7 +2,9 @@
 
 `respond` is a generator over (chat history, sources panel, turns): first the
 question with a "正在检索" placeholder, then the answer growing sentence by
-sentence, then the final message. `turns` (a list of `BriefingItem`) is the
+sentence (in LLM mode: the generated text token by token, marked as not yet
+checked), then the final message (LLM mode: a verified badge or why the
+extractive answer replaced the generated one). `turns` (a list of `BriefingItem`) is the
 conversation the follow-ups and the export read from.
 """
 
@@ -73,13 +75,34 @@ def respond(
         history.append({"role": "assistant", "content": render.error_html(str(e))})
         yield list(history), render.sources_panel(turns), turns
         return
-    understood = rewrite(message, previous_question(turns), known).text if message else message
+    chosen, notice = get_mode(mode)
+    rewritten = rewrite(message, previous_question(turns), known) if message else None
+    understood = rewritten.text if rewritten else message
     filters, described = make_filters(regions, years, docs)
     history.append({"role": "assistant", "content": render.pending_html(message, understood, described)})
     yield list(history), render.sources_panel(turns), turns
-    chosen, notice = get_mode(mode)
+    if chosen.condense and rewritten and previous_question(turns):  # LLM mode: the model resolves what rules could not
+        previous = [t.understood or t.question for t in turns if t.answer is not None]
+        condensed = chosen.condense(previous, message, understood)
+        if condensed != understood:
+            understood = condensed
+            history[-1] = {"role": "assistant", "content": render.pending_html(message, understood, described)}
+            yield list(history), render.sources_panel(turns), turns
+    k = max(1, int(k or DEFAULT_K))
+    streamed = False
     try:
-        answer = chosen.ask(assistant, understood, max(1, int(k or DEFAULT_K)), filters)
+        if chosen.stream:
+            answer, draft = None, ""
+            for event in chosen.stream(assistant, understood, k, filters):
+                if isinstance(event, str):
+                    draft += event
+                    history[-1] = {"role": "assistant", "content": render.draft_html(message, understood, described, draft)}
+                    yield list(history), render.sources_panel(turns), turns
+                else:
+                    answer = event
+            streamed = bool(draft)
+        else:
+            answer = chosen.ask(assistant, understood, k, filters)
     except RagError as e:
         history[-1] = {"role": "assistant", "content": render.error_html(str(e))}
         yield list(history), render.sources_panel(turns), turns
@@ -90,10 +113,11 @@ def respond(
     turns.append(item)
     turn = len(turns)
     panel = render.sources_panel(turns)
-    for shown in render.pieces(answer.text)[:-1]:
+    for shown in [] if streamed else render.pieces(answer.text)[:-1]:
         history[-1] = {"role": "assistant", "content": render.answer_html(turn, item, shown)}
         yield list(history), panel, turns
         time.sleep(delay)
-    footer = f"{chosen.label} · 检索 {len(answer.retrieved)} 段 · 用时 {answer.latency_ms:.0f} 毫秒"
+    label = chosen.label if answer.mode == chosen.key else f"{chosen.label} → 抽取式"
+    footer = f"{label} · 检索 {len(answer.retrieved)} 段 · 用时 {answer.latency_ms:.0f} 毫秒"
     history[-1] = {"role": "assistant", "content": render.answer_html(turn, item, footer=footer)}
     yield list(history), panel, turns

@@ -1,20 +1,69 @@
 """Answer modes offered in the settings. A mode is a name, a label, whether it
-can run here, and how it answers; add one by appending to `answer_modes()`
-(e.g. an LLM mode that is available when a model endpoint is configured)."""
+can run here, and how it answers (`ask`; `stream` yields text pieces then the
+`Answer`; `condense` rewrites a follow-up). The LLM mode is available when a
+model endpoint is configured: `rag serve --llm-base-url …` (`configure_llm`)
+or the environment (RAG_LLM_BASE_URL, RAG_LLM_MODEL, RAG_LLM_TIMEOUT)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from ..retrieval import Filters
 from ..types import Answer
 
 DEFAULT_MODE = "extractive"
+_FROM_ENV = object()
+_llm_config = _FROM_ENV  # set by `configure_llm`; read from the environment until then
+
+
+def configure_llm(config) -> None:
+    """Use this endpoint config for the LLM mode (None: no LLM mode)."""
+    global _llm_config
+    _llm_config = config
+
+
+def llm_config():
+    """(config or None, why it is unavailable)."""
+    from ..llm.config import LLMError, config_from
+
+    if _llm_config is not _FROM_ENV:
+        return (
+            _llm_config,
+            "" if _llm_config else "生成式回答需要先配置大模型服务（--llm-base-url 或 RAG_LLM_BASE_URL），目前不可用。",
+        )
+    try:
+        config = config_from()
+    except LLMError as e:
+        return None, f"大模型配置有误：{e}"
+    return config, "" if config else "生成式回答需要先配置大模型服务（--llm-base-url 或 RAG_LLM_BASE_URL），目前不可用。"
 
 
 def _extractive(assistant, question: str, k: int, filters: Filters | None) -> Answer:
     return assistant.ask(question, k=k, filters=filters)
+
+
+def _llm_answerer(config, assistant):
+    from ..llm import LLMAnswerer, chat_model
+
+    return LLMAnswerer(assistant, chat_model(config), config)
+
+
+def _llm_ask(config, assistant, question: str, k: int, filters: Filters | None) -> Answer:
+    return _llm_answerer(config, assistant).ask(question, k=k, filters=filters)
+
+
+def _llm_stream(config, assistant, question: str, k: int, filters: Filters | None):
+    return _llm_answerer(config, assistant).stream(question, k=k, filters=filters)
+
+
+def _llm_condense(config, previous: list[str], message: str, understood: str) -> str:
+    """The model's standalone question when the rule-based rewrite left a reference unresolved."""
+    from ..llm import chat_model
+    from ..llm.condense import condense, unresolved
+
+    return condense(chat_model(config), previous, message) if unresolved(understood) else understood
 
 
 @dataclass(frozen=True)
@@ -24,13 +73,25 @@ class AnswerMode:
     available: bool
     ask: Callable | None = None
     hint: str = ""
+    stream: Callable | None = None
+    condense: Callable | None = None
 
 
 def answer_modes() -> list[AnswerMode]:
-    return [
-        AnswerMode("extractive", "抽取式（逐句引用原文）", True, _extractive),
-        AnswerMode("llm", "LLM（未配置）", False, None, "生成式回答需要先配置本地大模型，目前不可用。"),
-    ]
+    extractive = AnswerMode("extractive", "抽取式（逐句引用原文）", True, _extractive)
+    config, why = llm_config()
+    if config is None:
+        return [extractive, AnswerMode("llm", "LLM（未配置）", False, None, why)]
+    llm = AnswerMode(
+        "llm",
+        f"LLM 生成（{config.model}，数字经核查）",
+        True,
+        partial(_llm_ask, config),
+        "LLM 模式：回答中的每个数字都与所引段落核对，未通过时改用抽取式回答",
+        partial(_llm_stream, config),
+        partial(_llm_condense, config),
+    )
+    return [extractive, llm]
 
 
 def get_mode(key: str | None) -> tuple[AnswerMode, str]:

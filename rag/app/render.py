@@ -111,13 +111,32 @@ def answer_html(turn: int, item: BriefingItem, shown: str | None = None, footer:
     body = cite_links(esc(text), turn).replace("\n", "<br>")
     if answer.notice:
         head += f'<div class="rq-notice">{esc(answer.notice)}</div>'
+    if answer.fallback_reason:
+        what = "拒答说明" if answer.refused else "抽取式回答（逐句引用原文）"
+        head += f'<div class="rq-fallback">〔未采用大模型回答〕{esc(answer.fallback_reason)}。以下为{what}。</div>'
     if answer.refused:
         label = f'<span class="rq-refusal-label">{REFUSAL_MARK}</span>'
         body = f'<div class="rq-refusal">{label}{body}</div>'
     else:
         body = f'<div class="rq-answer">{body}</div>'
     foot = f'<div class="rq-meta">{esc(footer)}</div>' if footer and shown is None else ""
+    if answer.mode == "llm" and answer.verified and shown is None:
+        foot = '<div class="rq-verified">✓ 已核查：回答中的每个数字都出现在所引用的段落中</div>' + foot
     return f'<div class="rq-message">{head}{body}{foot}</div>'
+
+
+def draft_html(item_question: str, understood: str, filters: str, draft: str) -> str:
+    """The LLM's answer while it is being generated: plain escaped text, marked as not yet checked."""
+    head = ""
+    if understood != item_question:
+        head += f'<div class="rq-understood">已理解为：{esc(understood)}</div>'
+    if filters:
+        head += f'<div class="rq-filters">筛选：{esc(filters)}</div>'
+    body = esc(draft).replace("\n", "<br>")
+    return (
+        f'<div class="rq-message">{head}<div class="rq-answer rq-draft">{body}</div>'
+        '<div class="rq-pending">正在生成…（数字尚未核查）</div></div>'
+    )
 
 
 def pending_html(item_question: str, understood: str, filters: str) -> str:

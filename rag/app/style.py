@@ -36,7 +36,11 @@ table.rq-docs th { background: #f5f5f5; }
 .rq-results { padding-left: 1.2em; }
 .rq-ok { color: #26734d; }
 .rq-fail { color: #a51d2d; }
-#answer-mode label:has(input[value="llm"]) { opacity: 0.45; pointer-events: none; }
+#answer-mode label.rq-off { opacity: 0.45; pointer-events: none; }
+.rq-verified { color: #26734d; background: #eaf6ef; border-radius: 6px; padding: 3px 8px; margin-top: 6px; font-size: 0.88em; }
+.rq-fallback { color: #7a5c00; background: #fff8e1; border-left: 4px solid #e0a800; border-radius: 6px; padding: 4px 8px;
+  margin-bottom: 6px; font-size: 0.88em; }
+.rq-draft { color: #5e5c64; }
 """
 
 # Runs once when the page loads: a click on [n] scrolls the sources panel to
@@ -57,6 +61,10 @@ if (!window.__rqCiteHandler) {
     setTimeout(function () { el.classList.remove('rq-flash'); }, 2000);
   });
 }
+// The LLM option is greyed out only while no model endpoint is configured (its label then says 未配置).
 const llm = document.querySelector('#answer-mode input[value="llm"]');
-if (llm) llm.disabled = true;
+if (llm && llm.closest('label') && llm.closest('label').textContent.includes('未配置')) {
+  llm.disabled = true;
+  llm.closest('label').classList.add('rq-off');
+}
 """
