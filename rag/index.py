@@ -1,5 +1,5 @@
 """Step 5: the in-memory hybrid index — a FAISS index over normalised vectors
-(exact or HNSW by corpus size, see `rag.vectors`) and a Chinese BM25 (bm25s,
+(exact or IVF by corpus size, see `rag.vectors`) and a Chinese BM25 (bm25s,
 sparse matrices: no Python loop over documents at query time).
 
 `HybridIndex` is built from chunks + vectors and searched by `rag.retrieval`.

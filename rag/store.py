@@ -7,7 +7,7 @@ Layout — no pickle anywhere:
                                 their file hashes, and a sha256 of every file below
     DIR/gen-<n>/chunks.jsonl    one chunk record per line
     DIR/gen-<n>/vectors.npy     float32 (chunks x dim), memory-mapped when loaded
-    DIR/gen-<n>/faiss.index     faiss.write_index (flat or HNSW by size: `rag.vectors`;
+    DIR/gen-<n>/faiss.index     faiss.write_index (flat or IVF by size: `rag.vectors`;
                                 the manifest's `vector_index` says which, with its efSearch)
     DIR/gen-<n>/bm25/           bm25s arrays (allow_pickle=False)
     DIR/.lock                   writers hold it while they build
