@@ -67,7 +67,22 @@ def split_question(text: str, regions: list[str] = ()) -> list[str]:
     if m:
         firsts = (m.group(1) + (m.group(2) or ""), m.group(3) + (m.group(4) or ""))
         return [text[: m.start()] + f + text[m.end() :] for f in firsts]
-    return [text]
+    return _phrase_pair(text, list(regions)) or [text]
+
+
+def _phrase_pair(text: str, regions: list[str]) -> list[str]:
+    """Split "临淄区2020年技改投资增速和张店区2023年技改投资增长目标分别是多少？" -> one question
+    per phrase: two phrases, each opening with a region or a time, joined before 分别."""
+    m = re.search(r"分别|各自|各是", text)
+    if not m:
+        return []
+    head, rest = text[: m.start()], text[m.end() :]
+    opener = "|".join([re.escape(r) for r in sorted(regions, key=len, reverse=True)] + [_TIME])
+    for j in re.finditer(r"和|与|及", head):
+        left, right = head[: j.start()], head[j.end() :]
+        if re.match(rf"(?:{opener})", right) and re.match(rf"(?:{opener})", left) and len(right) >= 4:
+            return [left + rest, right + rest]
+    return []
 
 
 # "<description>的那个区，<rest>": a place described instead of named (general question form).

@@ -120,6 +120,8 @@ PERCENT_ASK = (
     "涨了多少",
     "率",
 )
+# Asks for the size of an amount, not its change (general question Chinese).
+LEVEL_ASK = ("多大", "总量", "规模多少", "体量")
 MONEY_INDICATORS = (
     "总值",
     "收入",
@@ -231,6 +233,8 @@ def _units(text: str) -> tuple[str, ...]:
     if any(w in text for w in PERCENT_ASK):
         return ("percent",)
     if any(w in text for w in MONEY_INDICATORS) and any(w in text for w in ("多少", "多大", "几")):
+        if any(w in text for w in LEVEL_ASK):  # "经济总量有多大": the amount itself, not its growth rate
+            return ("money", "usd")
         return ("money", "usd", "percent")
     return ()
 

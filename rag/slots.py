@@ -12,7 +12,7 @@ import re
 
 from .question import Question, region_aliases, unit_family
 from .retrieval import chunk_years, passage_year
-from .tokenize import tag, tokenize
+from .tokenize import tag, tokenize, word_cuts
 from .types import Hit
 
 # A figure: digits (or Chinese numerals) with a unit/classifier, or a percentage.
@@ -76,18 +76,50 @@ def term_weight(q: Question, t: str) -> float:
     return q.weights.get(t, 1.0)
 
 
+# Words of a question that say how a figure moved or what kind it is, not which
+# indicator it belongs to ("实际使用外资的增长目标是多少": the indicator is 实际使用外资;
+# 增长 and 目标 appear beside every figure of a target list). General report vocabulary.
+CHANGE_WORDS = frozenset(
+    "增长 增速 增幅 增加 提高 提升 下降 降低 减少 目标 预期 计划 完成 实现 达到 突破 同比 比上年 较上年 累计 全年 年均 实际 预计".split()
+)
+
+
 def indicator_positions(q: Question, sentence: str, top: int = 3) -> list[int]:
     """Where the asked indicator may sit: the end of each of the rarest question
-    terms found (one position per term, its first report wording found)."""
+    terms found (one position per term, its first report wording found). Change
+    and kind words (`CHANGE_WORDS`) count only when the question has no other terms."""
+    named = [t for t in dict.fromkeys(q.terms) if t not in CHANGE_WORDS]
+    if named:
+        return _term_ends(q, named, sentence, top)
+    return _term_ends(q, list(dict.fromkeys(q.terms)), sentence, top)
+
+
+def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[int]:
     found = []
-    for t in dict.fromkeys(q.terms):
+    cuts = None
+    for t in terms:
         for form in (t, *q.aliases.get(t, ())):
             i = sentence.find(form)
+            if i >= 0 and len(form) <= 2:
+                cuts = word_cuts(sentence) if cuts is None else cuts
+                i = _first_within_words(sentence, form, i, cuts)
             if i >= 0:
                 found.append((term_weight(q, t) + len(form) * 0.01, i + len(form)))
                 break
     found.sort(reverse=True)
     return [pos for _, pos in found[:top]]
+
+
+def _first_within_words(sentence: str, form: str, i: int, cuts: set[int]) -> int:
+    """The first match of a short term that starts or ends on a word boundary: "外资" is
+    in "外资企业" and "使用外资", not in "省外资金" (省外|资金); a one-character term
+    must be a whole word ("好" is not in "抓好"). -1 if none."""
+    while i >= 0:
+        starts, ends = i in cuts, i + len(form) in cuts
+        if (starts and ends) if len(form) == 1 else (starts or ends):
+            return i
+        i = sentence.find(form, i + 1)
+    return -1
 
 
 def unit_ok(q: Question, figure: str) -> bool:
@@ -184,16 +216,18 @@ def names_compounds(q: Question, sentence: str) -> bool:
 
 def near_indicator(q: Question, sentence: str) -> str:
     """The clauses that name the asked indicator, each with the clause after it
-    (Chinese puts the figure before or after the noun: "41家企业", "收入完成44.9亿元")."""
+    (Chinese puts the figure before or after the noun: "41家企业", "收入完成44.9亿元")
+    unless a semicolon or full stop closes the clause: what follows is another item."""
     positions = indicator_positions(q, sentence)
-    if not positions:
-        return sentence
+    if not positions:  # the sentence names none of the question's terms: no figure belongs to them
+        return "" if any(t not in CHANGE_WORDS for t in q.terms) else sentence
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
     windows = []
     for pos in positions:
         for a, b in zip(bounds, bounds[1:], strict=False):
             if a < pos <= b:
-                nxt = next((c for c in bounds if c > b), len(sentence))
+                # the next clause too, unless a semicolon or full stop ends this one (a new item starts)
+                nxt = b if sentence[b - 1 : b] in ("；", ";", "。") else next((c for c in bounds if c > b), len(sentence))
                 windows.append(sentence[a:nxt])
                 break
     return "，".join(windows) or sentence

@@ -55,3 +55,11 @@ def tokenize(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """Plain jieba words (accurate mode), punctuation dropped, stopwords kept."""
     return [w for w in (t.strip() for t in _jieba().lcut(text)) if w and not _PUNCT.match(w)]
+
+
+def word_cuts(text: str) -> set[int]:
+    """Offsets in `text` where a jieba word (accurate mode) starts or ends."""
+    cuts = {0}
+    for _, start, end in _jieba().tokenize(text):
+        cuts.update((start, end))
+    return cuts

@@ -107,3 +107,21 @@ def test_naming_finds_the_described_place():
     named = ExtractiveAnswerer().naming(q, [hit], {"丙湖区": "丙湖区", "丙湖": "丙湖区"})
     assert named is not None and named[0] == "丙湖区" and "[1]" in named[1].text
     assert ExtractiveAnswerer().naming(q, [hit], {"戊山区": "戊山区"}) is None
+
+
+def test_figure_must_sit_by_the_indicator_not_by_a_change_word():
+    targets = "主要预期目标为：地区生产总值增长6%左右，外贸进出口总额增长5%左右，实际使用外资量稳质升。"
+    q = _q("甲山区实际使用外资的增长目标是多少？")
+    assert not has_slot(q, targets)  # 增长 sits by other indicators' figures; 外资 has none
+    assert has_slot(_q("甲山区外贸进出口总额增长目标是多少？"), targets)
+    a = ExtractiveAnswerer().answer(q.text, q, [_hit(targets, section=("2023年工作安排",), period=2023, kind="plan")])
+    assert a.refused
+
+
+def test_size_of_an_amount_is_not_answered_with_its_growth_rate():
+    growth = "全年预计地区生产总值同比增长7%，一般公共预算收入同比增长23.1%。"
+    q = _q("甲山区2022年经济总量有多大？")
+    assert "percent" not in q.units
+    assert not has_slot(q, growth)
+    assert has_slot(q, "全年地区生产总值完成805亿元，同比增长3.4%。")
+    assert has_slot(_q("甲山区2022年地区生产总值增长多少？"), growth)

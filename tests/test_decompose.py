@@ -44,3 +44,10 @@ def test_merge_refused_only_when_all_parts_are(fake_index, fake_embedder):
     assert no.refused
     assert not merge_answers("q", [ok, no]).refused
     assert merge_answers("q", [no, no]).refused
+
+
+def test_two_phrases_each_with_its_region_and_year_split_before_fenbie():
+    regions = ["淄博市", "张店区", "临淄区"]
+    q = "临淄区2020年技改投资增速和张店区2023年技改投资增长目标分别是多少？"
+    assert split_question(q, regions) == ["临淄区2020年技改投资增速是多少？", "张店区2023年技改投资增长目标是多少？"]
+    assert split_question("张店区科技和人才分别有哪些举措？", regions) == ["张店区科技和人才分别有哪些举措？"]
