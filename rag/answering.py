@@ -120,13 +120,16 @@ class ExtractiveAnswerer:
             if alt is None:
                 return refusal(question, hits, agrees(q, best.hit, best.sentence)[1], best)
             best = alt
+        glossary = definition(q, cands[: TOPICAL_POOL * 2])
+        if glossary is not None:
+            best = glossary
         what = SLOT_REQUIRED.get(q.asked)
         topical = max(cands[:TOPICAL_POOL], key=lambda c: c.coverage)
         if what and not topical.has_slot and topical.agrees and best.coverage < TOPICAL_RATIO * topical.coverage:
             # The passage that is about the question names the indicator without the asked
             # figure/list/date; a weakly related sentence that has one is not the answer.
             return refusal(question, hits, f"资料只提到相关内容，未给出{what}", topical)
-        if best.coverage < min_cov:
+        if best.coverage < min_cov and best is not glossary:  # a definition is about the asked term itself
             return refusal(question, hits, "资料中没有与问题要点对应的表述", best)
         if not names_compounds(q, best.sentence):
             missing = "、".join(t for t in asked_compounds(q) if not found(t, best.sentence, q))
@@ -147,6 +150,24 @@ class ExtractiveAnswerer:
             if c.score >= best.score - SECOND_MARGIN and c.coverage >= min_cov and c.has_slot and adds and c.agrees:
                 chosen.append(c)
         return compose(question, hits, chosen)
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
+DEFINED_ASKS = ("list", "summary", "entity")
+
+
+def definition(q: Question, cands: list[Candidate]) -> Candidate | None:
+    """For a list/summary question about a quoted term ("“五长制”…包括哪几个？"): a sentence
+    that defines the term — a report's notes list them as "23. 五长制：河长制、湖长制…" or
+    "15. 齐鲁化工区“一区十园”：…" — answers it, whatever the reranker preferred."""
+    if q.asked not in DEFINED_ASKS:
+        return None
+    for term in _QUOTED.findall(q.text):
+        head = re.compile(rf"^\s*(?:\d+\s*[.、．]\s*)?[^：:，,。]{{0,12}}?[“\"]?{re.escape(term)}[”\"]?\s*[：:]\s*\S")
+        found = next((c for c in cands if c.agrees and head.match(c.sentence)), None)
+        if found is not None:
+            return found
+    return None
 
 
 _FULL_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|$)")

@@ -125,3 +125,14 @@ def test_size_of_an_amount_is_not_answered_with_its_growth_rate():
     assert not has_slot(q, growth)
     assert has_slot(q, "全年地区生产总值完成805亿元，同比增长3.4%。")
     assert has_slot(_q("甲山区2022年地区生产总值增长多少？"), growth)
+
+
+def test_quoted_term_is_answered_from_its_definition_in_the_notes():
+    notes = "23. 五长制：河长制、湖长制、林长制、路长制、街长制。\n24. 一懂两爱：懂农业、爱农村、爱农民。"
+    body = "完善巡查检查体系，深入推行“五长制”，畅通环境投诉举报渠道、保持高压态势、提升治污水平。"
+    q = _q("甲山区要深入推行的“五长制”包括哪几个？")
+    hits = [_hit(body, n=1), _hit(notes, section=("注释",), period=None, kind="", n=2)]
+    a = ExtractiveAnswerer().answer(q.text, q, hits)
+    assert not a.refused and "林长制" in a.text and "一懂两爱" not in a.text
+    other = _q("甲山区要深入推行的“三长制”包括哪几个？")  # a term the notes do not define
+    assert "林长制" not in ExtractiveAnswerer().answer(other.text, other, hits).text
