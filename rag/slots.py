@@ -233,9 +233,38 @@ def near_indicator(q: Question, sentence: str) -> str:
     return "，".join(windows) or sentence
 
 
+# Resident groups that statistics in government reports are given for (income, pensions,
+# insurance): a figure for one group does not answer a question about another.
+_GROUP_WORDS = (
+    ("rural", re.compile(r"农村居民|农民|农村")),
+    ("urban", re.compile(r"城镇居民|城市居民|城镇")),
+    ("combined", re.compile(r"城乡居民|全体居民")),
+)
+GROUP_NAMES = {"rural": "农村居民", "urban": "城镇居民", "combined": "城乡居民（合计）"}
+
+
+def asked_group(text: str) -> str | None:
+    """The resident group a question asks about, if it names one."""
+    return next((g for g, pattern in _GROUP_WORDS if pattern.search(text)), None)
+
+
+def sentence_groups(sentence: str) -> set[str]:
+    """Resident groups a sentence gives figures for: "城镇和农村居民…分别" and
+    "城乡居民…分别增长5%、6.5%" give both groups; "城乡居民人均可支配收入达39351元" the total."""
+    groups = {g for g, pattern in _GROUP_WORDS if pattern.search(sentence)}
+    if "combined" in groups and "分别" in sentence and "城乡居民" in sentence:
+        groups |= {"rural", "urban"}
+    return groups
+
+
 def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
-    """Region/year/kind agreement between the question and a passage; reason if not."""
+    """Region/year/kind/resident-group agreement between the question and a passage; reason if not."""
     chunk = hit.chunk
+    group = asked_group(q.text)
+    if group is not None:
+        given = sentence_groups(sentence)
+        if given and group not in given:
+            return False, "只给出了" + "、".join(GROUP_NAMES[g] for g in sorted(given)) + "的数据"
     if q.regions and chunk.meta.region not in q.regions:
         if not any(a in sentence for r in q.regions for a in region_aliases(r)):
             return False, f"只找到{chunk.meta.region}的相关内容"

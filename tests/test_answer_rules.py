@@ -136,3 +136,17 @@ def test_quoted_term_is_answered_from_its_definition_in_the_notes():
     assert not a.refused and "林长制" in a.text and "一懂两爱" not in a.text
     other = _q("甲山区要深入推行的“三长制”包括哪几个？")  # a term the notes do not define
     assert "林长制" not in ExtractiveAnswerer().answer(other.text, other, hits).text
+
+
+def test_a_figure_for_another_resident_group_does_not_answer():
+    total = "城乡居民人均可支配收入达39351元，提前一年实现比2010年翻一番。"
+    q = _q("甲山区2022年农民人均可支配收入是多少元？")
+    a = ExtractiveAnswerer().answer(q.text, q, [_hit(total)])
+    assert a.refused and "城乡居民" in a.text
+    both = "城镇和农村居民人均可支配收入分别增长5%、5.8%。"
+    b = ExtractiveAnswerer().answer(
+        "甲山区2022年农村居民人均可支配收入增长多少？", _q("甲山区2022年农村居民人均可支配收入增长多少？"), [_hit(both)]
+    )
+    assert not b.refused and "5.8%" in b.text
+    c = _q("甲山区2022年城乡居民人均可支配收入是多少元？")
+    assert not ExtractiveAnswerer().answer(c.text, c, [_hit(total)]).refused
