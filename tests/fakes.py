@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 
 import numpy as np
 
@@ -68,3 +70,12 @@ REPORT_B = """各位代表：
 
 全市经济社会发展主要预期目标建议为：地区生产总值增长5%以上，一般公共预算收入增长4%以上。
 """
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    """A zip archive (a DOCX is one) with these members, deflated."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()

@@ -72,6 +72,7 @@ from reportlab.pdfgen import canvas  # noqa: E402
 
 import rag.loading  # noqa: E402
 import rag.loading.docx as docx_loader  # noqa: E402
+from fakes import make_zip  # noqa: E402
 from rag.chunking import chunk_document  # noqa: E402
 from rag.ingest import ingest  # noqa: E402
 from rag.metadata import extract_metadata  # noqa: E402
@@ -247,16 +248,8 @@ def test_bad_docx_and_pdf_rejected_with_fix(tmp_path, name, data, message):
     assert name in str(info.value) and "请" in str(info.value)
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
 def test_docx_without_document_xml(tmp_path):
-    data = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+    data = make_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
     with pytest.raises(LoadError, match="word/document.xml"):
         load_document(_write(tmp_path, "sheet.docx", data))
 
@@ -266,14 +259,14 @@ def test_docx_with_broken_xml(tmp_path):
     members = {n: good.read(n) for n in good.namelist()}
     members["word/document.xml"] = members["word/document.xml"][:200]
     with pytest.raises(LoadError, match="已损坏"):
-        load_document(_write(tmp_path, "broken.docx", _zip(members)))
+        load_document(_write(tmp_path, "broken.docx", make_zip(members)))
 
 
 def test_zip_bomb_docx_rejected_before_parsing(tmp_path, monkeypatch):
     good = zipfile.ZipFile(io.BytesIO(make_docx()))
     members = {n: good.read(n) for n in good.namelist()}
     members["word/media/image1.png"] = b"\0" * (8 * 1024 * 1024)  # ~1000:1
-    bomb = _write(tmp_path, "bomb.docx", _zip(members))
+    bomb = _write(tmp_path, "bomb.docx", make_zip(members))
     assert bomb.stat().st_size < 100_000
     monkeypatch.setattr(docx_loader.docx, "Document", lambda *a: pytest.fail("parsed a zip bomb"))
     with pytest.raises(LoadError, match="压缩炸弹") as info:
@@ -285,7 +278,7 @@ def test_docx_over_uncompressed_limit(tmp_path, monkeypatch):
     members = {"word/document.xml": b"<w:document/>", "word/media/a.bin": bytes(range(256)) * 8192}  # 2 MB, incompressible
     monkeypatch.setattr(docx_loader, "MAX_UNCOMPRESSED", 1024 * 1024)
     with pytest.raises(LoadError, match="解压后共 2 MB"):
-        load_document(_write(tmp_path, "big.docx", _zip(members)))
+        load_document(_write(tmp_path, "big.docx", make_zip(members)))
 
 
 def test_encrypted_pdf(tmp_path):
@@ -331,7 +324,7 @@ def test_ingest_mixed_directory_keeps_index_for_bad_files(tmp_path, fake_index, 
     good = zipfile.ZipFile(io.BytesIO(make_docx()))
     bomb = {n: good.read(n) for n in good.namelist()} | {"word/media/x.bin": b"\0" * (4 * 1024 * 1024)}
     bad = {
-        "bomb.docx": _zip(bomb),
+        "bomb.docx": make_zip(bomb),
         "broken.docx": b"PK\x03\x04 not really a zip",
         "scan.pdf": make_scanned_pdf(),
         "report.pdf": make_pdf([LONG])[:700],  # a truncated copy of an indexed document

@@ -16,7 +16,7 @@ import pytest
 from test_loading import LONG, make_docx, make_pdf, make_scanned_pdf
 
 from conftest import ROOT
-from fakes import KeywordEmbedder
+from fakes import KeywordEmbedder, make_zip
 from rag.app.library import Library
 from rag.ingest import ingest
 from rag.loading import MAX_BYTES, load_document
@@ -58,14 +58,6 @@ def test_gbk_and_utf16_reports_are_ingested_and_answered(fake_index, fake_embedd
     assert "1.8万吨" in bot.ask("丁山县茶叶产量达到多少？").text
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
 def _docx_members() -> dict[str, bytes]:
     good = zipfile.ZipFile(io.BytesIO(make_docx()))
     return {n: good.read(n) for n in good.namelist()}
@@ -93,9 +85,9 @@ BAD_FILES = {
     "undecodable.txt": (b"\x80\x81\xfe\xff\x80" * 40, "编码"),
     "fake_bom.txt": (b"\xff\xfe" + "".join(chr(0xA000 + i * 7 % 1100) for i in range(400)).encode("utf-16-le"), "不像文字"),
     "notzip.docx": ("这不是 Word 文档".encode() * 20, "不是有效的 DOCX"),
-    "bomb.docx": (_zip(_docx_members() | {"word/media/image1.png": b"\0" * (8 * 1024 * 1024)}), "压缩炸弹"),
+    "bomb.docx": (make_zip(_docx_members() | {"word/media/image1.png": b"\0" * (8 * 1024 * 1024)}), "压缩炸弹"),
     "broken.docx": (
-        _zip(_docx_members() | {"word/document.xml": _docx_members()["word/document.xml"][:200]}),
+        make_zip(_docx_members() | {"word/document.xml": _docx_members()["word/document.xml"][:200]}),
         "已损坏",
     ),
     "encrypted.docx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "加密"),
