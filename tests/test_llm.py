@@ -251,3 +251,16 @@ def test_fallback_summary_counts_reasons():
     assert stats["fallbacks"] == 2 and stats["llm_answers"] == 1 and stats["citations_corrected"] == 1
     assert stats["fallback_reasons"] == {"大模型回答未通过核查：数字“…”不在任何检索到的段落中": 1, "无法连接大模型服务": 1}
     assert "1/3" in text and json.dumps(stats)
+
+
+def test_year_that_disagrees_with_the_extractive_one_falls_back(bot):
+    q = "甲山区哪一年是极不平凡的一年？"
+    extractive = bot.ask(q)
+    assert not extractive.refused and "2022年" in extractive.text
+    llm = LLMAnswerer(bot, scripted(""))
+    n = passage_number(llm, q, "极不平凡")
+    # "2023年" is in the passage header (the report's own year): it passes the figure check
+    a = LLMAnswerer(bot, scripted(f"2023年[{n}]。")).ask(q)
+    assert a.mode == "extractive" and "年份" in a.fallback_reason and "2022年" in a.text
+    b = LLMAnswerer(bot, scripted(f"是2022年[{n}]。")).ask(q)
+    assert b.mode == "llm" and b.verified

@@ -13,6 +13,7 @@ refusal) is returned instead, with `fallback_reason` saying why.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Iterator
 
@@ -113,6 +114,9 @@ class LLMAnswerer:
             return self.fallback(state, "抽取式核对认为资料中没有所问的内容（地区、年份或数额不符），不采用生成的回答", draft)
         if self.guard and v.refused and not extractive.refused:
             return self.fallback(state, "大模型未能从资料中找到答案，而抽取式核对找到了引用原文的回答", draft)
+        clash = self._year_clash(extractive, v.text) if self.guard and not v.refused else ""
+        if clash:
+            return self.fallback(state, clash, draft)
         answer = Answer(
             question=extractive.question,
             text=v.text,
@@ -125,6 +129,17 @@ class LLMAnswerer:
         )
         answer.latency_ms = (time.perf_counter() - state["started"]) * 1000
         return answer
+
+    def _year_clash(self, extractive: Answer, text: str) -> str:
+        """For a "哪一年" question the extractive step answered: the generated year must be one it
+        found. A passage's header names the report's own year too, so a year can pass the figure
+        check and still be the wrong one ("2023年" for an event the 2022 review reports)."""
+        if extractive.refused or self.assistant.retriever.analyse(extractive.question).asked != "date":
+            return ""
+        found, given = _years(extractive.text), _years(text)
+        if found and given and not found & given:
+            return f"大模型给出的年份（{'、'.join(sorted(given))}年）与抽取式核对找到的（{'、'.join(sorted(found))}年）不一致"
+        return ""
 
     def _asks_figure(self, extractive: Answer) -> bool:
         """A "多少" question that the extractive step answered with a figure."""
@@ -141,6 +156,10 @@ class LLMAnswerer:
         )
         answer.latency_ms = (time.perf_counter() - state["started"]) * 1000
         return answer
+
+
+def _years(text: str) -> set[str]:
+    return set(re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", text or ""))
 
 
 def _notice(*parts: str) -> str:
