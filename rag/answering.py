@@ -24,7 +24,7 @@ from .chunking import split_sentences
 from .question import Question
 from .rerank import Context, LinearScorer, default_scorer, featurize
 from .retrieval import passage_year
-from .slots import agrees, asked_compounds, found, names_compounds
+from .slots import agrees, asked_compounds, found, names_compounds, names_share_part, share_numerator
 from .types import Answer, Citation, Hit
 
 TOP_PASSAGES = 6
@@ -134,6 +134,8 @@ class ExtractiveAnswerer:
         if not names_compounds(q, best.sentence):
             missing = "、".join(t for t in asked_compounds(q) if not found(t, best.sentence, q))
             return refusal(question, hits, f"资料中没有关于“{missing}”的数据", best)
+        if not names_share_part(q, best.sentence):
+            return refusal(question, hits, f"资料中没有“{''.join(share_numerator(q))}”所占的比重", best)
         if what and not best.has_slot:
             dated = _passage_year(q, best)
             if dated is None:

@@ -214,6 +214,30 @@ def names_compounds(q: Question, sentence: str) -> bool:
     return all(found(t, sentence, q) for t in asked_compounds(q))
 
 
+_SHARE = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14}?)占([\u4e00-\u9fffA-Za-z]{1,14}?)的?(?:比重|比例|份额)")
+
+
+def share_numerator(q: Question) -> list[str]:
+    """For "X占Y的比重是多少" questions: the question terms of X, the part whose share is asked
+    ("研发投入占GDP比重" -> [研发, 投入]); [] for other questions."""
+    m = _SHARE.search(_YEAR_TOKEN.sub(" ", q.text)) if q.asked == "number" else None
+    if not m:
+        return []
+    part = m.group(1)
+    for region in q.regions + q.other_places:
+        for alias in region_aliases(region):
+            part = part.replace(alias, " ")
+    words = set(tokenize(part))
+    return [t for t in dict.fromkeys(q.terms) if t in words and q.weights.get(t, 1.0) > 0]
+
+
+def names_share_part(q: Question, sentence: str) -> bool:
+    """A share answers only if the sentence names the part: "“四强”产业增加值占规上工业比重54%"
+    is no answer to a question about the share of 研发投入."""
+    part = share_numerator(q)
+    return not part or any(found(t, sentence, q) for t in part)
+
+
 def near_indicator(q: Question, sentence: str) -> str:
     """The clauses that name the asked indicator, each with the clause after it
     (Chinese puts the figure before or after the noun: "41家企业", "收入完成44.9亿元")

@@ -150,3 +150,12 @@ def test_a_figure_for_another_resident_group_does_not_answer():
     assert not b.refused and "5.8%" in b.text
     c = _q("甲山区2022年城乡居民人均可支配收入是多少元？")
     assert not ExtractiveAnswerer().answer(c.text, c, [_hit(total)]).refused
+
+
+def test_a_share_answers_only_when_the_sentence_names_the_part():
+    share = "20条重点产业链营业收入同比增长10%，“四强”产业增加值占规上工业比重54%。"
+    q = _q("甲山区2022年全社会研发投入占GDP比重是多少？")
+    a = ExtractiveAnswerer().answer(q.text, q, [_hit(share)])
+    assert a.refused and "研发投入" in a.text
+    ok = _q("甲山区2022年“四强”产业增加值占规上工业的比重是多少？")
+    assert "54%" in ExtractiveAnswerer().answer(ok.text, ok, [_hit(share)]).text
