@@ -2,7 +2,8 @@
 
 eval/qa.jsonl is the development set; eval/heldout.jsonl is written independently to check
 that answer-quality work generalises (same kinds of questions, different facts); eval/fresh.jsonl
-was written later still, by a writer who saw neither, and no rule was made from its failures.
+was written later still, by a writer who saw neither (one rule, for share questions, followed its
+first run; see docs/design.md).
 """
 
 import re
