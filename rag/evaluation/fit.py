@@ -209,7 +209,9 @@ def reranker_note(scorer: LinearScorer | None = None) -> str:
         f"Sentence reranker: weights fitted on the train half of {info.get('qa')} ({len(info['train_ids'])} questions; "
         f"split: {info.get('split')}); the pull towards the hand-set prior (l2={info.get('l2')}) was chosen by "
         f"{FOLDS}-fold cross-validation inside the train half, min_coverage={scorer.min_coverage} by a utility on the train half. "
-        f"The {len(info['validation_ids'])} validation questions were not used for fitting:",
+        f"The {len(info['validation_ids'])} validation questions were not used for fitting. These split figures come from "
+        f"`rag fit`'s own replay of the answer step (fitted {info.get('fitted')}; compound questions split, but bridge questions "
+        "answered in one step), so they run a little below what the full chain scores on the same questions:",
         "",
         "| split | " + " | ".join(next(iter(info["metrics"].values()))) + " |",
         "|---" * (len(next(iter(info["metrics"].values()))) + 1) + "|",
