@@ -264,3 +264,14 @@ def test_year_that_disagrees_with_the_extractive_one_falls_back(bot):
     assert a.mode == "extractive" and "年份" in a.fallback_reason and "2022年" in a.text
     b = LLMAnswerer(bot, scripted(f"是2022年[{n}]。")).ask(q)
     assert b.mode == "llm" and b.verified
+
+
+def test_name_not_in_the_extractive_quote_falls_back(bot):
+    q = "甲山区的政府工作报告是哪位区长作的？"
+    extractive = bot.ask(q)
+    assert not extractive.refused and "张三" in extractive.text
+    n = passage_number(LLMAnswerer(bot, scripted("")), q, "张三")
+    a = LLMAnswerer(bot, scripted(f"甲山区人民政府区长李四[{n}]。")).ask(q)
+    assert a.mode == "extractive" and "名称" in a.fallback_reason and "张三" in a.text
+    b = LLMAnswerer(bot, scripted(f"甲山区人民政府区长张三[{n}]。")).ask(q)
+    assert b.mode == "llm" and b.verified

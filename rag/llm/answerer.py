@@ -20,13 +20,16 @@ from collections.abc import Iterator
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from ..tokenize import tag
 from ..types import Answer, Citation, Hit
 from .backend import describe_error
+from .citations import strip_markers
 from .config import DEFAULT_TIMEOUT, LLMConfig
 from .prompts import answer_prompt, format_passages
 from .verify import Verification, figures_in, quote_for, verify
 
 PASSAGES = 4
+NAME_TAGS = ("nr", "ns", "nt", "nz")  # jieba: person, place, organisation, other proper noun
 
 
 class LLMAnswerer:
@@ -114,7 +117,9 @@ class LLMAnswerer:
             return self.fallback(state, "抽取式核对认为资料中没有所问的内容（地区、年份或数额不符），不采用生成的回答", draft)
         if self.guard and v.refused and not extractive.refused:
             return self.fallback(state, "大模型未能从资料中找到答案，而抽取式核对找到了引用原文的回答", draft)
-        clash = self._year_clash(extractive, v.text) if self.guard and not v.refused else ""
+        clash = (
+            self._year_clash(extractive, v.text) or self._name_clash(extractive, v.text) if self.guard and not v.refused else ""
+        )
         if clash:
             return self.fallback(state, clash, draft)
         answer = Answer(
@@ -139,6 +144,21 @@ class LLMAnswerer:
         found, given = _years(extractive.text), _years(text)
         if found and given and not found & given:
             return f"大模型给出的年份（{'、'.join(sorted(given))}年）与抽取式核对找到的（{'、'.join(sorted(found))}年）不一致"
+        return ""
+
+    def _name_clash(self, extractive: Answer, text: str) -> str:
+        """For a "谁/哪个/哪家" question the extractive step answered: every name the generated answer
+        gives (person, place, organisation; not one the question names) must be in the sentence the
+        extractive step quoted. A passage that names other places passes the wording check
+        ("高青县" for the county the report names elsewhere)."""
+        if extractive.refused or self.assistant.retriever.analyse(extractive.question).asked not in ("person", "entity"):
+            return ""
+        names = {w for w, flag in tag(strip_markers(text)) if flag in NAME_TAGS and len(w) >= 2} - {
+            w for w, _ in tag(extractive.question)
+        }
+        missing = sorted(n for n in names if n not in extractive.text)
+        if missing:
+            return f"大模型给出的名称（{'、'.join(missing)}）不在抽取式核对引用的原句中"
         return ""
 
     def _asks_figure(self, extractive: Answer) -> bool:
