@@ -71,7 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", dest="json_out", default=None, metavar="OUT", help="另把汇总 JSON 写到 OUT")
     s.add_argument("--questions", type=int, default=200, help="每个规模计时的问题数（默认 200）")
     s.add_argument("--no-baseline", action="store_true", help="不运行 Chatchat 式基线")
-    s.add_argument("--max-rss-gb", type=float, default=12.0, help="单个阶段的内存上限（GB），超过即停止并记录（默认 12）")
+    s.add_argument(
+        "--max-rss-gb",
+        type=float,
+        default=None,
+        help="单个阶段的内存上限（GB），超过即停止并记录（默认：可用内存的 85%%，最多 20）",
+    )
     s.add_argument("--timeout-min", type=float, default=180.0, help="单个阶段的时间上限（分钟，默认 180）")
     s.add_argument("--profile", action="store_true", help="对每个规模的回答计时再做一次 cProfile，写进报告")
 
@@ -251,7 +256,7 @@ def _cmd_docs(args) -> int:
 
 def _cmd_bench(args) -> int:
     from .bench import BenchConfig, run
-    from .bench.runner import parse_sizes
+    from .bench.runner import default_rss_cap_gb, parse_sizes
 
     if not 1 <= args.questions <= 10000:
         raise RagError(f"--questions 必须在 1 到 10000 之间（收到 {args.questions}）。")
@@ -262,7 +267,7 @@ def _cmd_bench(args) -> int:
         questions=args.questions,
         embedder=args.embedder,
         baseline=not args.no_baseline,
-        max_rss_mb=args.max_rss_gb * 1024,
+        max_rss_mb=(args.max_rss_gb or default_rss_cap_gb()) * 1024,
         timeout_s=args.timeout_min * 60,
         profile=args.profile,
     )

@@ -127,3 +127,11 @@ def test_a_stopped_phase_is_recorded_not_fatal(tmp_path, monkeypatch):
     assert row["chunks"] == 200 and row["answer_p95_ms"] is None
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "resident memory passed the cap" in md
+
+
+def test_default_memory_cap_leaves_room_and_stays_bounded():
+    from rag.bench.runner import default_rss_cap_gb
+
+    cap = default_rss_cap_gb()
+    assert 0 < cap <= 20.0
+    assert default_rss_cap_gb(limit_gb=1.0) <= 1.0
