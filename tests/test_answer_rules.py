@@ -159,3 +159,8 @@ def test_a_share_answers_only_when_the_sentence_names_the_part():
     assert a.refused and "研发投入" in a.text
     ok = _q("甲山区2022年“四强”产业增加值占规上工业的比重是多少？")
     assert "54%" in ExtractiveAnswerer().answer(ok.text, ok, [_hit(share)]).text
+
+
+def test_a_rate_asked_with_duoda_is_still_a_rate():
+    assert _q("甲山区2022年营业收入同比涨幅有多大？").units == ("percent",)
+    assert "percent" not in _q("甲山区2022年营业收入规模有多大？").units
