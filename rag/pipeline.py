@@ -91,8 +91,8 @@ class Assistant:
                 index, _ = load_index(self.index_dir, self.embedder.name)
                 old = self._retriever
                 self._retriever = HybridRetriever(index, self.embedder)
-                if old is not None:  # query vectors do not depend on the index: keep them (and their lock)
-                    self._retriever._cache, self._retriever._lock = old._cache, old._lock
+                if old is not None:  # query vectors do not depend on the index: keep them
+                    self._retriever.query_cache = old.query_cache
                 self._generation = gen
             return self._retriever
 

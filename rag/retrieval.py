@@ -114,29 +114,40 @@ def slot_weight(chunk: Chunk, q: Question) -> float:
     return w
 
 
+class LRU:
+    """A small thread-safe least-recently-used memo: `get(key, compute)` returns the cached
+    value or computes, stores and returns it (the oldest entry goes past `size`)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key, compute):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+                return value
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
 class HybridRetriever:
     def __init__(self, index: HybridIndex, embedder: Embedder, cache_size: int = 1024):
         self.index = index
         self.embedder = embedder
         self.regions = sorted({c.meta.region for c in index.doc_table()[1] if c.meta.region})
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._masks: OrderedDict[Filters, np.ndarray] = OrderedDict()
-        self._lock = Lock()
+        self.query_cache = LRU(cache_size)  # query text -> vector: independent of the index, kept across reloads
+        self._masks = LRU(32)  # filters -> chunk mask: belongs to this index
 
     def query_vector(self, text: str) -> np.ndarray:
         """Embed a query, cached by text (repeated questions cost nothing)."""
-        with self._lock:
-            vec = self._cache.get(text)
-            if vec is not None:
-                self._cache.move_to_end(text)
-                return vec
-        vec = self.embedder.embed_queries([text])[0]
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vec
+        return self.query_cache.get(text, lambda: self.embedder.embed_queries([text])[0])
 
     def analyse(self, text: str) -> Question:
         q = analyse(text, self.regions)
@@ -163,14 +174,4 @@ class HybridRetriever:
 
     def filter_mask(self, filters: Filters) -> np.ndarray:
         """The chunks `filters` allows (cached per filter: the UI repeats them)."""
-        with self._lock:
-            mask = self._masks.get(filters)
-            if mask is not None:
-                self._masks.move_to_end(filters)
-                return mask
-        mask = filters.mask(self.index)
-        with self._lock:
-            self._masks[filters] = mask
-            if len(self._masks) > 32:
-                self._masks.popitem(last=False)
-        return mask
+        return self._masks.get(filters, lambda: filters.mask(self.index))
