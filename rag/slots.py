@@ -88,10 +88,13 @@ def indicator_positions(q: Question, sentence: str, top: int = 3) -> list[int]:
     """Where the asked indicator may sit: the end of each of the rarest question
     terms found (one position per term, its first report wording found). Change
     and kind words (`CHANGE_WORDS`) count only when the question has no other terms."""
-    named = [t for t in dict.fromkeys(q.terms) if t not in CHANGE_WORDS]
-    if named:
-        return _term_ends(q, named, sentence, top)
-    return _term_ends(q, list(dict.fromkeys(q.terms)), sentence, top)
+    named = named_terms(q)
+    return _term_ends(q, named or list(dict.fromkeys(q.terms)), sentence, top)
+
+
+def named_terms(q: Question) -> list[str]:
+    """The question's terms that may name the indicator: all but the change and kind words."""
+    return [t for t in dict.fromkeys(q.terms) if t not in CHANGE_WORDS]
 
 
 def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[int]:
@@ -187,6 +190,14 @@ _PREDICATE_ONLY = re.compile(
 )
 
 
+def without_places(q: Question, text: str) -> str:
+    """`text` with the question's regions and other places (and their short forms) blanked."""
+    for region in q.regions + q.other_places:
+        for alias in region_aliases(region):
+            text = text.replace(alias, " ")
+    return text
+
+
 def asked_compounds(q: Question) -> list[str]:
     """For "多少" questions: the compound indicator names (report vocabulary, four or
     more characters) in the words just before the ask — "张店区2022年税收收入同比增长了
@@ -195,9 +206,7 @@ def asked_compounds(q: Question) -> list[str]:
     if not m:
         return []
     segment = re.split(r"[，,；;：:（(]", q.text[: m.start()])[-1]
-    for region in q.regions + q.other_places:
-        for alias in region_aliases(region):
-            segment = segment.replace(alias, " ")
+    segment = without_places(q, segment)
     words = set(tokenize(segment))
     return [
         t
@@ -224,9 +233,7 @@ def share_numerator(q: Question) -> list[str]:
     if not m:
         return []
     part = m.group(1)
-    for region in q.regions + q.other_places:
-        for alias in region_aliases(region):
-            part = part.replace(alias, " ")
+    part = without_places(q, part)
     words = set(tokenize(part))
     return [t for t in dict.fromkeys(q.terms) if t in words and q.weights.get(t, 1.0) > 0]
 
@@ -244,7 +251,7 @@ def near_indicator(q: Question, sentence: str) -> str:
     unless a semicolon or full stop closes the clause: what follows is another item."""
     positions = indicator_positions(q, sentence)
     if not positions:  # the sentence names none of the question's terms: no figure belongs to them
-        return "" if any(t not in CHANGE_WORDS for t in q.terms) else sentence
+        return "" if named_terms(q) else sentence
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
     windows = []
     for pos in positions:
