@@ -111,15 +111,14 @@ class LLMAnswerer:
         v = verify(draft, state["passages"], extractive.question)
         if not v.ok:
             return self.fallback(state, f"大模型回答未通过核查：{v.reason}", draft)
-        if not v.refused and not figures_in(v.text) and self._asks_figure(extractive):
+        asked = self.assistant.retriever.analyse(extractive.question).asked
+        if not v.refused and not figures_in(v.text) and asked == "number" and _answered_with_figure(extractive):
             return self.fallback(state, "问题问的是具体数额，生成的回答没有给出数字", draft)
         if self.guard and extractive.refused and not v.refused:
             return self.fallback(state, "抽取式核对认为资料中没有所问的内容（地区、年份或数额不符），不采用生成的回答", draft)
         if self.guard and v.refused and not extractive.refused:
             return self.fallback(state, "大模型未能从资料中找到答案，而抽取式核对找到了引用原文的回答", draft)
-        clash = (
-            self._year_clash(extractive, v.text) or self._name_clash(extractive, v.text) if self.guard and not v.refused else ""
-        )
+        clash = _clash(extractive, v.text, asked) if self.guard and not v.refused and not extractive.refused else ""
         if clash:
             return self.fallback(state, clash, draft)
         answer = Answer(
@@ -135,37 +134,6 @@ class LLMAnswerer:
         answer.latency_ms = (time.perf_counter() - state["started"]) * 1000
         return answer
 
-    def _year_clash(self, extractive: Answer, text: str) -> str:
-        """For a "哪一年" question the extractive step answered: the generated year must be one it
-        found. A passage's header names the report's own year too, so a year can pass the figure
-        check and still be the wrong one ("2023年" for an event the 2022 review reports)."""
-        if extractive.refused or self.assistant.retriever.analyse(extractive.question).asked != "date":
-            return ""
-        found, given = _years(extractive.text), _years(text)
-        if found and given and not found & given:
-            return f"大模型给出的年份（{'、'.join(sorted(given))}年）与抽取式核对找到的（{'、'.join(sorted(found))}年）不一致"
-        return ""
-
-    def _name_clash(self, extractive: Answer, text: str) -> str:
-        """For a "谁/哪个/哪家" question the extractive step answered: every name the generated answer
-        gives (person, place, organisation; not one the question names) must be in the sentence the
-        extractive step quoted. A passage that names other places passes the wording check
-        ("高青县" for the county the report names elsewhere)."""
-        if extractive.refused or self.assistant.retriever.analyse(extractive.question).asked not in ("person", "entity"):
-            return ""
-        names = {w for w, flag in tag(strip_markers(text)) if flag in NAME_TAGS and len(w) >= 2} - {
-            w for w, _ in tag(extractive.question)
-        }
-        missing = sorted(n for n in names if n not in extractive.text)
-        if missing:
-            return f"大模型给出的名称（{'、'.join(missing)}）不在抽取式核对引用的原句中"
-        return ""
-
-    def _asks_figure(self, extractive: Answer) -> bool:
-        """A "多少" question that the extractive step answered with a figure."""
-        asked = self.assistant.retriever.analyse(extractive.question).asked
-        return asked == "number" and not extractive.refused and bool(figures_in(extractive.text))
-
     def fallback(self, state: dict, reason: str, draft: str = "") -> Answer:
         extractive: Answer = state["extractive"]
         answer = dataclasses.replace(
@@ -176,6 +144,35 @@ class LLMAnswerer:
         )
         answer.latency_ms = (time.perf_counter() - state["started"]) * 1000
         return answer
+
+
+def _answered_with_figure(extractive: Answer) -> bool:
+    return not extractive.refused and bool(figures_in(extractive.text))
+
+
+def _clash(extractive: Answer, text: str, asked: str) -> str:
+    """Why a generated answer disagrees with what the extractive step found ("" if it does not).
+
+    - "哪一年" questions: the generated year must be one the extractive answer gives. A passage's
+      header names the report's own year too, so a year can pass the figure check and still be
+      the wrong one ("2023年" for an event the 2022 review reports).
+    - "谁/哪个/哪家" questions: every name the generated answer gives (person, place,
+      organisation; not one the question names) must be in the sentence the extractive step
+      quoted. A passage that names other places passes the wording check ("高青县" for the
+      county the report names elsewhere).
+    """
+    if asked == "date":
+        found, given = _years(extractive.text), _years(text)
+        if found and given and not found & given:
+            return f"大模型给出的年份（{'、'.join(sorted(given))}年）与抽取式核对找到的（{'、'.join(sorted(found))}年）不一致"
+    elif asked in ("person", "entity"):
+        names = {w for w, flag in tag(strip_markers(text)) if flag in NAME_TAGS and len(w) >= 2} - {
+            w for w, _ in tag(extractive.question)
+        }
+        missing = sorted(n for n in names if n not in extractive.text)
+        if missing:
+            return f"大模型给出的名称（{'、'.join(missing)}）不在抽取式核对引用的原句中"
+    return ""
 
 
 def _years(text: str) -> set[str]:
