@@ -128,17 +128,22 @@ def test_kill_9_of_the_rag_ingest_command_while_embedding(real_index, tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert (current_generation(index) / "manifest.json").read_bytes() == before
-    out = subprocess.run(
+    out = ask_gdp_cli(index)
+    assert out.returncode == 0 and "805亿元" in out.stdout, out.stderr
+
+
+# -- damaged index files ------------------------------------------------------------------
+
+
+def ask_gdp_cli(index: Path) -> subprocess.CompletedProcess:
+    """`rag ask` the 张店区 GDP question against `index` in a fresh process."""
+    return subprocess.run(
         [sys.executable, "-m", "rag.cli", "ask", "张店区2022年地区生产总值是多少？", "--index", str(index)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert out.returncode == 0 and "805亿元" in out.stdout, out.stderr
-
-
-# -- damaged index files ------------------------------------------------------------------
 
 
 def _truncate(path: Path) -> None:
@@ -186,13 +191,7 @@ def test_damaged_index_via_the_cli(real_index, tmp_path):
     index = tmp_path / "index"
     shutil.copytree(real_index, index)
     _truncate(current_generation(index) / "chunks.jsonl")
-    proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", "张店区2022年地区生产总值是多少？", "--index", str(index)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = ask_gdp_cli(index)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert REBUILD in proc.stderr and "chunks.jsonl" in proc.stderr
 
