@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 2
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
+.PHONY: eval-all help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,15 @@ format: $(VENV)/.dev ## apply ruff formatting
 
 eval: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on eval/qa.jsonl -> eval/out/
 	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --out eval/out
+
+# The 37-document knowledge base: the bundled reports plus the 32 in $(PROVINCES) (read from there, never copied).
+PROVINCES ?= ../shared/corpus-provinces
+KB_ALL ?= eval/out/kb-all
+QA_SETS ?= $(wildcard eval/*.jsonl)
+eval-all: $(BIN)/rag ## build the 37-document index (bundled + $(PROVINCES)) and rag eval every set in eval/ -> $(KB_ALL)/
+	@test -d $(PROVINCES) || { echo "没有找到 $(PROVINCES)：请用 PROVINCES=<目录> 指定省级报告所在目录。"; exit 2; }
+	$(BIN)/rag ingest data/reports $(wildcard $(PROVINCES)/*.docx) $(wildcard $(PROVINCES)/*.txt) --index $(KB_ALL)/index
+	$(BIN)/rag eval --index $(KB_ALL)/index $(foreach f,$(QA_SETS),--qa $(f)) --out $(KB_ALL)
 
 compare: $(BIN)/rag $(INDEX)/CURRENT ## bm25 / dense / Chatchat-style recipe / report-qa side by side -> eval/out/compare/
 	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --compare --out eval/out/compare

@@ -21,6 +21,7 @@ from itertools import zip_longest
 from typing import Protocol
 
 from .chunking import split_sentences
+from .domain.periods import YEAR_WORD
 from .question import Question
 from .rerank import Context, LinearScorer, default_scorer, featurize
 from .retrieval import passage_year
@@ -36,7 +37,7 @@ TOPICAL_POOL, TOPICAL_RATIO = (
     0.5,
 )  # the most on-topic of the best sentences, and how far below it an answer may be  # a second sentence is quoted when it scores nearly as well and adds terms
 _YEAR_ASK = ("哪一年", "哪年", "何时", "什么时候")
-_LEAD_YEAR = re.compile(r"\s*((?:19|20)\d{2})\s*年[，,：:]")
+_LEAD_YEAR = re.compile(rf"\s*{YEAR_WORD.pattern}[，,：:]")
 
 
 class Answerer(Protocol):
@@ -250,6 +251,17 @@ def _renumber(text: str, mapping: dict[int, int]) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", text)
 
 
+def interleave(rankings: list[list[Hit]]) -> list[Hit]:
+    """One ranking from several (the parts of a compound question): round-robin, first seen kept."""
+    seen, out = set(), []
+    for group in zip_longest(*rankings):
+        for h in group:
+            if h is not None and h.chunk.chunk_id not in seen:
+                seen.add(h.chunk.chunk_id)
+                out.append(h)
+    return out
+
+
 def merge_answers(question: str, parts: list[Answer]) -> Answer:
     """One answer for a compound question: each part's answer on its own line,
     citations renumbered; refused only when every part is."""
@@ -269,12 +281,7 @@ def merge_answers(question: str, parts: list[Answer]) -> Answer:
                 same.quote += c.quote
             mapping[c.n] = same.n
         lines.append(f"{mark} {_renumber(part.text, mapping)}")
-    seen, retrieved = set(), []
-    for group in zip_longest(*(p.retrieved for p in parts)):
-        for h in group:
-            if h is not None and h.chunk.chunk_id not in seen:
-                seen.add(h.chunk.chunk_id)
-                retrieved.append(h)
+    retrieved = interleave([p.retrieved for p in parts])
     refused = all(p.refused for p in parts)
     answered_citations = citations if not refused else citations[:1]
     notice = "已拆分为：" + "；".join(f"{mark} {p.question}" for mark, p in zip(PART_MARKS, parts, strict=False))

@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict
 
-from .answering import merge_answers
+from .answering import interleave, merge_answers
 from .decompose import bridge_question, split_question
 from .question import region_aliases
 from .types import Hit
@@ -97,6 +97,7 @@ def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -
     def answer(state: dict):
         answers = state["found"] + [assistant.answerer.answer(text, q, hits) for text, q, hits in state["parts"]]
         result = merge_answers(state["question"], answers)
+        result.ranking = interleave([hits for _, _, hits in state["parts"]])
         result.notice = "；".join(n for n in (state["notice"], result.notice) if n)
         result.latency_ms = (time.perf_counter() - state["started"]) * 1000
         return result

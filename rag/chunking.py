@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .metadata import FIVE_YEAR_PLANS
+from .domain.periods import FIVE_YEAR_PLANS, years_in
 from .types import Chunk, DocMeta, Document
 
 CHUNKER_VERSION = "para-v1"
@@ -32,7 +32,6 @@ _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 _PAREN_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+")
 _LEAD = re.compile(r"^([^，,。；：\d]{4,16})。")
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -113,7 +112,7 @@ def section_period(section: tuple[str, ...], meta: DocMeta) -> tuple[int | None,
         if not kind:
             continue
         word = "工作回顾" if kind == "review" else "目标任务"
-        years = [int(y) for y in _YEAR.findall(heading)]
+        years = years_in(heading)
         if years:
             return max(years), kind, ""
         if "今年" in heading and meta.year:

@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", parents=[common, llm], help="在问答集上评测")
     s.add_argument("--llm", action="store_true", help="评测大模型回答模式（需要 --llm-base-url 或 RAG_LLM_BASE_URL）")
     s.add_argument("--limit", type=int, default=None, help="只评测均匀抽取的 N 个问题（大模型较慢时使用）")
-    s.add_argument("--qa", default="eval/qa.jsonl")
+    s.add_argument("--qa", action="append", default=None, help="问答集（可重复：每个写入 --out/<名称>/，另写 summary.md）")
     s.add_argument("--out", default="eval/out")
     s.add_argument("--k", type=int, default=10)
     s.add_argument("--compare", action="store_true", help="同一次运行对比：仅 BM25、仅向量、Chatchat 式 LangChain 方案与本项目")
@@ -89,24 +89,31 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_ingest(args) -> int:
     from .embedding import get_embedder
     from .ingest import ingest
+    from .progress import TerminalProgress
 
     paths = args.paths or ([] if args.remove else [str(BUNDLED_REPORTS)])
     for p in paths:
         if not Path(p).exists():
             raise RagError(f"路径不存在：{p}。请检查文件或目录名。")
-    report = ingest(
-        paths,
-        args.index,
-        get_embedder(args.embedder),
-        rebuild=args.rebuild,
-        remove=args.remove,
-        progress=lambda m: print(m, file=sys.stderr),
-    )
+    bar = TerminalProgress(sys.stderr)
+    try:
+        report = ingest(
+            paths,
+            args.index,
+            get_embedder(args.embedder),
+            rebuild=args.rebuild,
+            remove=args.remove,
+            progress=lambda m: print(m, file=sys.stderr),
+            on_step=bar,
+        )
+    finally:
+        bar.close()
     for msg in report.failed.values():
         print(f"失败：{msg}", file=sys.stderr)
     print(
         f"新增 {len(report.added)}，更新 {len(report.updated)}，未变 {len(report.unchanged)}，删除 {len(report.removed)}；"
-        f"向量化 {report.embedded_chunks} 段，索引共 {report.total_chunks} 段；用时 {report.seconds:.1f} 秒（向量化 {report.embed_seconds:.1f} 秒）。"
+        f"向量化 {report.embedded_chunks} 段（另有 {report.cached_chunks} 段取自向量缓存），索引共 {report.total_chunks} 段；"
+        f"用时 {report.seconds:.1f} 秒（向量化 {report.embed_seconds:.1f} 秒）。"
     )
     return 1 if report.failed else 0
 
@@ -161,23 +168,35 @@ def _cmd_ask(args) -> int:
     return 0
 
 
-def _cmd_eval(args) -> int:
-    from .evaluation.harness import run_system, write_report
-    from .evaluation.metrics import HEADLINE, load_qa
+def _read_qa(path: str) -> list[dict]:
+    from .evaluation.metrics import load_qa
 
     try:
-        qa = load_qa(args.qa)
+        return load_qa(path)
     except OSError as e:
-        raise RagError(f"无法读取问答集 {args.qa}：{e.strerror}。") from e
+        raise RagError(f"无法读取问答集 {path}：{e.strerror}。") from e
     except ValueError as e:
         raise RagError(str(e)) from e
+
+
+def _cmd_eval(args) -> int:
+    from .evaluation.harness import run_system, write_report, write_summary
+    from .evaluation.metrics import HEADLINE
+    from .store import read_manifest
+
+    paths = args.qa or ["eval/qa.jsonl"]
+    sets = {Path(p).stem: _read_qa(p) for p in paths}
+    if len(sets) < len(paths):
+        raise RagError("--qa 中有重名的问答集文件（同名不同目录）；请给它们不同的文件名。")
     if args.limit is not None:
         if args.limit < 1:
             raise RagError(f"--limit 必须至少为 1（收到 {args.limit}）。")
-        qa = [qa[i * len(qa) // args.limit] for i in range(min(args.limit, len(qa)))]  # evenly spread over the file
+        sets = {n: [qa[i * len(qa) // args.limit] for i in range(min(args.limit, len(qa)))] for n, qa in sets.items()}
+    if args.compare and len(sets) > 1:
+        raise RagError("--compare 一次只评测一个问答集。")
     bot = _llm(args) if args.llm else _assistant(args)
     (bot.assistant if args.llm else bot).load()  # load (and validate) the index before timing anything
-    started = time.perf_counter()
+    docs = {d: m.get("meta", {}) for d, m in read_manifest(Path(args.index)).documents.items()}
 
     def system(question: str) -> dict:
         try:
@@ -185,51 +204,55 @@ def _cmd_eval(args) -> int:
         except RagError as e:
             return {"question": question, "answer": str(e), "refused": True, "citations": [], "retrieved": [], "latency_ms": 0.0}
 
-    preds = run_system(system, qa, progress=lambda i, n: print(f"\r{i}/{n}", end="", file=sys.stderr))
-    print(file=sys.stderr)
-    if args.compare:
-        from .evaluation.baselines import compare
+    summary = {}
+    for set_name, qa in sets.items():
+        out = Path(args.out) / set_name if len(sets) > 1 else Path(args.out)
+        started = time.perf_counter()
+        preds = run_system(system, qa, progress=lambda i, n, s=set_name: print(f"\r{s} {i}/{n}", end="", file=sys.stderr))
+        print(file=sys.stderr)
+        if args.compare:
+            from .evaluation.baselines import compare
 
-        results = compare(
-            bot,
-            qa,
-            preds,
-            args.out,
-            k=args.k,
-            main_seconds=time.perf_counter() - started,
-            say=lambda m: print(m, file=sys.stderr),
-        )
-        print(f"{len(qa)} questions x {len(results)} systems in {time.perf_counter() - started:.1f}s -> {args.out}/report.md")
-        for name, m in results.items():
-            print(f"{name}: " + "  ".join(f"{k}={m[k]}" for k in HEADLINE))
-        return 0
-    from .evaluation.fit import reranker_note
+            results = compare(
+                bot,
+                qa,
+                preds,
+                out,
+                k=args.k,
+                main_seconds=time.perf_counter() - started,
+                say=lambda m: print(m, file=sys.stderr),
+                docs=docs,
+            )
+            print(f"{len(qa)} questions x {len(results)} systems in {time.perf_counter() - started:.1f}s -> {out}/report.md")
+            for name, m in results.items():
+                print(f"{name}: " + "  ".join(f"{k}={m[k]}" for k in HEADLINE))
+            return 0
+        from .evaluation.fit import reranker_note
 
-    name, notes = ("llm", "") if args.llm else ("extractive", reranker_note())
-    if args.llm:
-        from .llm.terminal import fallback_summary
+        name, notes = ("llm", "") if args.llm else ("extractive", reranker_note())
+        if args.llm:
+            from .llm.terminal import fallback_summary
 
-        stats, notes = fallback_summary(preds)
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        (Path(args.out) / "llm_fallbacks.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
-    results = write_report(args.out, qa, {name: preds}, main=name, notes=notes)
-    m = results[name]
-    print(f"{len(qa)} questions in {time.perf_counter() - started:.1f}s -> {args.out}/report.md")
-    print("  ".join(f"{k}={m[k]}" for k in HEADLINE))
-    if args.llm:
-        print(notes)
+            stats, notes = fallback_summary(preds)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "llm_fallbacks.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
+        m = write_report(out, qa, {name: preds}, main=name, notes=notes, docs=docs)[name]
+        summary[set_name] = m
+        print(f"{set_name}: {len(qa)} questions in {time.perf_counter() - started:.1f}s -> {out}/report.md")
+        print("  ".join(f"{k}={m[k]}" for k in HEADLINE))
+        if args.llm:
+            print(notes)
+    if len(sets) > 1:
+        write_summary(Path(args.out), summary)
+        print(f"-> {args.out}/summary.md")
     return 0
 
 
 def _cmd_fit(args) -> int:
     from .evaluation.fit import fit
-    from .evaluation.metrics import load_qa
     from .rerank import WEIGHTS_FILE
 
-    try:
-        qa = load_qa(args.qa)
-    except (OSError, ValueError) as e:
-        raise RagError(f"无法读取问答集 {args.qa}：{e}") from e
+    qa = _read_qa(args.qa)
     bot = _assistant(args)
     bot.load()
     scorer, results = fit(bot, qa, progress=lambda m: print(m, file=sys.stderr))

@@ -17,23 +17,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .domain.periods import TIME, YEAR_TOKEN
+from .domain.places import Gazetteer
+from .question import known_places
+
 _INTERROGATIVE = re.compile(r"多少|几|什么|哪|谁|何|吗|怎么|如何|是否|有没有")
-_YEAR_PAIR = re.compile(r"((?:19|20)\d{2}年)(?:和|与|及|、)((?:19|20)\d{2}年)")
-_TIME = r"(?:19|20)\d{2}年|今年|去年|明年"
-_EACH = re.compile(r"分别|各自|各是|哪个|哪一个|较高|较低|更高|更低|相比|比较")
+_YEAR_PAIR = re.compile(rf"({YEAR_TOKEN})(?:和|与|及|、)({YEAR_TOKEN})")
+_EACH = re.compile(r"分别|各自|各是|哪个|哪一个|较高|较低|更高|更低|谁高|谁低|谁更|谁的|相比|比较|对比")
+_JOIN = re.compile(rf"\s*(?:{YEAR_TOKEN})?\s*(?:和|与|及|、|同)\s*$")
 MAX_PARTS = 4
 
 
-def _region_pair(text: str, regions: list[str]) -> re.Match | None:
-    names = "|".join(re.escape(r) for r in sorted(regions, key=len, reverse=True))
-    if not names:
-        return None
-    return re.search(rf"({names})((?:19|20)\d{{2}}年)?(?:和|与|及|、)({names})((?:19|20)\d{{2}}年)?", text)
+def _place_run(text: str, g: Gazetteer) -> list[tuple[int, int]]:
+    """Spans of two or more places joined by 和/与/及/、 ("贵州和云南", "广东、江苏和浙江", "淄博市2023年和
+    张店区2022年"), each span with the year written right after its place."""
+    mentions = [m for m in g.find(text) if not m.weak]
+    best: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for m in mentions:
+        year = re.match(rf"\s*{YEAR_TOKEN}", text[m.end :])
+        span = (m.start, m.end + (year.end() if year else 0))
+        if run and _JOIN.fullmatch(text[run[-1][1] : m.start]):
+            run.append(span)
+        else:
+            run = [span]
+        if len(run) > len(best):
+            best = list(run)
+    return best if len(best) >= 2 else []
 
 
 def _subject(first: str) -> str:
     """What the first part is about: its text before the first year or question word."""
-    m = re.search(_TIME + "|" + _INTERROGATIVE.pattern, first)
+    m = re.search(TIME + "|" + _INTERROGATIVE.pattern, first)
     return first[: m.start()] if m else ""
 
 
@@ -43,18 +58,20 @@ def _parts(text: str) -> list[str]:
     if len(parts) >= 2:
         return parts
     clauses = [c.strip() for c in re.split(r"[，,；;]", text.rstrip("？?")) if c.strip()]
-    asking = [c for c in clauses if _INTERROGATIVE.search(c) and re.search(_TIME, c)]
+    asking = [c for c in clauses if _INTERROGATIVE.search(c) and re.search(TIME, c)]
     return asking if len(asking) >= 2 and len(asking) == len(clauses) else []
 
 
-def split_question(text: str, regions: list[str] = ()) -> list[str]:
-    """Return the parts of a compound question, or [text] when it is simple."""
+def split_question(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Return the parts of a compound question, or [text] when it is simple. `places`: the knowledge
+    base's place model (or the names of its regions)."""
+    g = places if isinstance(places, Gazetteer) else known_places(tuple(sorted(set(places))))
     parts = _parts(text)
     if parts:
         subject = _subject(parts[0])
         out = [parts[0] + "？"]
         for p in parts[1:]:
-            if subject and not any(r in p or r[:-1] in p for r in regions) and _subject(p) in ("", "又"):
+            if subject and not any(not m.weak for m in g.find(p)) and _subject(p) in ("", "又"):
                 p = subject + p
             out.append(p + "？")
         return out[:MAX_PARTS]
@@ -63,21 +80,22 @@ def split_question(text: str, regions: list[str] = ()) -> list[str]:
     m = _YEAR_PAIR.search(text)
     if m:
         return [text[: m.start()] + y + text[m.end() :] for y in (m.group(1), m.group(2))]
-    m = _region_pair(text, list(regions))
-    if m:
-        firsts = (m.group(1) + (m.group(2) or ""), m.group(3) + (m.group(4) or ""))
-        return [text[: m.start()] + f + text[m.end() :] for f in firsts]
-    return _phrase_pair(text, list(regions)) or [text]
+    run = _place_run(text, g)
+    if run:
+        start, end = run[0][0], run[-1][1]
+        return [text[:start] + text[a:b] + text[end:] for a, b in run[:MAX_PARTS]]
+    return _phrase_pair(text, g) or [text]
 
 
-def _phrase_pair(text: str, regions: list[str]) -> list[str]:
+def _phrase_pair(text: str, g: Gazetteer) -> list[str]:
     """Split "临淄区2020年技改投资增速和张店区2023年技改投资增长目标分别是多少？" -> one question
-    per phrase: two phrases, each opening with a region or a time, joined before 分别."""
+    per phrase: two phrases, each opening with a place or a time, joined before 分别."""
     m = re.search(r"分别|各自|各是", text)
     if not m:
         return []
     head, rest = text[: m.start()], text[m.end() :]
-    opener = "|".join([re.escape(r) for r in sorted(regions, key=len, reverse=True)] + [_TIME])
+    names = {m.text for m in g.find(head) if not m.weak}
+    opener = "|".join([re.escape(r) for r in sorted(names, key=len, reverse=True)] + [TIME])
     for j in re.finditer(r"和|与|及", head):
         left, right = head[: j.start()], head[j.end() :]
         if re.match(rf"(?:{opener})", right) and re.match(rf"(?:{opener})", left) and len(right) >= 4:

@@ -22,32 +22,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .domain.periods import CURRENT_YEAR_WORDS, RELATIVE_YEARS, YEAR_LOOSE
 from .question import ACTUAL_WORDS, TARGET_WORDS, Question, analyse, region_aliases
 
 # Words that open a follow-up ("那…呢", "还有…", "具体…").
 _LEADING_CUE = re.compile(r"^(?:那么|那个|那|还有|另外|再看看|再问一下|其中|具体)")
 _OPENER = re.compile(r"^(?:那么|那个|那|还有|另外|再看看|再问一下)")  # dropped when the text is kept
 _TRAILING_CUE = re.compile(r"(?:的情况|情况)?(?:呢|怎么样|如何)[？?。!！]*$")
-# Relative years in a follow-up, counted from the previous question's year.
-RELATIVE = {
-    "上一年": -1,
-    "前一年": -1,
-    "上年": -1,
-    "去年": -1,
-    "前年": -2,
-    "下一年": 1,
-    "后一年": 1,
-    "次年": 1,
-    "第二年": 1,
-    "明年": 1,
-    "同年": 0,
-    "当年": 0,
-}
+# Relative years in a follow-up are counted from the previous question's year (`rag.domain.periods`).
+# "今年" names the current year, not an offset from the previous question's.
+RELATIVE = {w: off for w, off in RELATIVE_YEARS.items() if w not in CURRENT_YEAR_WORDS}
 _RELATIVE_RE = re.compile("|".join(sorted(RELATIVE, key=len, reverse=True)))
 _COMPARE = re.compile(r"比|相比|对比|比较|增减|变化")
 # Where the asking part of a question starts ("是多少？", "有哪些？", "多少？").
 _ASK_TAIL = re.compile(r"(?:是|为|有|达到|完成了?|实现了?|增长了?)?(?:多少|几|哪些|哪几|什么|怎样|怎么样|如何|吗|是否)[^，,。]*$")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 # Tokens that belong to the follow-up form, not to its topic.
 FORM_WORDS = frozenset(
     {"比", "相比", "对比", "比较", "一年", "情况", "的话", "怎么样", "如何", "变化", "增减", "同比"} | set(RELATIVE)
@@ -78,7 +66,7 @@ def _topic_terms(q: Question) -> list[str]:
     return [
         t
         for t in q.terms
-        if t not in FORM_WORDS and not any(t in p for p in places) and not _YEAR.fullmatch(t) and not t.isdigit()
+        if t not in FORM_WORDS and not any(t in p for p in places) and not YEAR_LOOSE.fullmatch(t) and not t.isdigit()
     ]
 
 

@@ -18,10 +18,12 @@ from filelock import FileLock, Timeout
 
 from .chunking import CHUNKER_VERSION, chunk_document
 from .embedding import Embedder
+from .embedding.cache import VectorCache, embed_passages_cached, machine_cache
 from .errors import IndexCorruptError, IndexMismatchError, LoadError, RagError
 from .index import HybridIndex
 from .loading import find_documents, load_document
 from .metadata import extract_metadata
+from .progress import OnStep, Stage
 from .store import Manifest, check_compatible, collect_garbage, current_generation, load_index, save_index
 from .types import Chunk, Document
 
@@ -33,7 +35,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # file -> message
-    embedded_chunks: int = 0
+    embedded_chunks: int = 0  # chunks the model embedded
+    cached_chunks: int = 0  # new chunks whose vectors came from the machine's vector cache
     total_chunks: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -56,16 +59,23 @@ def ingest(
     rebuild: bool = False,
     remove: Iterable[str] = (),
     progress: Callable[[str], None] | None = None,
+    on_step: OnStep | None = None,
+    vector_cache: VectorCache | bool = True,
 ) -> IngestReport:
-    """Add/update documents from `paths`, remove the ids in `remove`, write the index."""
+    """Add/update documents from `paths`, remove the ids in `remove`, write the index.
+
+    `progress` receives messages; `on_step` receives counted progress (documents read, chunks
+    embedded: `rag.progress.Step`). `vector_cache`: True for the machine's cache
+    (`rag.embedding.cache`), False for none, or a `VectorCache`."""
     root = Path(root)
+    cache = machine_cache() if vector_cache is True else (vector_cache or None)
     started = time.perf_counter()
     report = IngestReport()
     say = progress or (lambda msg: None)
     try:
         with write_lock(root):
             old_chunks, old_vectors, manifest = _existing(root, embedder, rebuild)
-            docs = _load_all(paths, report, say)
+            docs = _load_all(paths, report, say, on_step)
             for doc_id in remove:
                 if doc_id not in manifest.documents:
                     report.failed[doc_id] = f"{doc_id}: 索引中没有这个文档，无法删除。可用 `rag docs` 查看已导入的文档。"
@@ -106,9 +116,11 @@ def ingest(
             if new_chunks:
                 say(f"正在向量化 {len(new_chunks)} 个段落…")
                 t = time.perf_counter()
-                vectors.append(embedder.embed_passages([c.indexed_text for c in new_chunks]))
+                vecs, embedded = embed_passages_cached(embedder, [c.indexed_text for c in new_chunks], cache, on_step)
+                vectors.append(vecs)
                 report.embed_seconds = time.perf_counter() - t
-                report.embedded_chunks = len(new_chunks)
+                report.embedded_chunks = embedded
+                report.cached_chunks = len(new_chunks) - embedded
             chunks += new_chunks
             if not chunks:
                 raise RagError("没有可索引的文档：所有文件都导入失败或已被删除。请检查上面的错误信息。")
@@ -138,14 +150,20 @@ def _existing(root: Path, embedder: Embedder, rebuild: bool) -> tuple[list[Chunk
     return index.chunks, index.vectors, manifest
 
 
-def _load_all(paths: Iterable[str | Path], report: IngestReport, say: Callable[[str], None]) -> dict[str, Document]:
+def _load_all(
+    paths: Iterable[str | Path], report: IngestReport, say: Callable[[str], None], on_step: OnStep | None
+) -> dict[str, Document]:
     docs: dict[str, Document] = {}
-    for path in find_documents(list(paths)):
+    found = find_documents(list(paths))
+    stage = Stage("读取文档", len(found), on_step, unit="个")
+    for path in found:
         try:
             doc = load_document(path)
         except LoadError as e:
             report.failed[str(path)] = str(e)
             say(str(e))
             continue
+        finally:
+            stage.advance(1)
         docs[doc.doc_id] = doc
     return docs

@@ -1,17 +1,20 @@
 """Step 2: read document metadata from the document's own text.
 
 General rules for Chinese government documents, no per-file tables:
-- region: an explicit header phrase ("在张店区第十八届人民代表大会", "张店区人民政府区长")
-  wins; otherwise the most frequent place name (jieba's `ns` tag) at the
-  administrative level the document speaks for ("我代表市人民政府", "全区").
-- year: the delivery date in the header ("——2023年1月7日"); otherwise, for a
-  work report, the year after the reviewed year (reports are delivered early in
-  the following year); otherwise the most frequent year mentioned.
-- reviewed / planned years: from headings ("2022年政府工作回顾",
-  "2023年目标任务", "今年经济社会发展目标任务", "“十三五”时期工作回顾").
-- document type: a work report addresses the congress ("向大会报告工作");
-  news carries a dateline ("1月7日讯") or a reporter line; party-congress
-  material names the 党代会 in its title.
+- title block (the lines before "各位代表"): title, delivery date ("——2025年1月15日"), the meeting
+  ("上海市第十六届人民代表大会第三次会议", "第十四届全国人民代表大会第二次会议") and the speaker with
+  their office ("国务院总理 李强", "省长 王予波", "龚正市长"; `rag.titleblock`);
+- region, as a place of `rag.domain.places` (name, code, level): the place whose congress the report is
+  delivered to ("在广西壮族自治区第十四届人民代表大会…" → 广西壮族自治区; "全国人民代表大会" / "我代表
+  国务院" → 全国), else the office of the speaker ("张店区人民政府区长"), else the title ("2025年广西政府
+  工作报告"), else the place the text names most at the level it speaks for ("我代表市人民政府", "全区");
+  a name the data does not hold (a 新区, a test county) is kept as written;
+- year: the delivery date; otherwise, for a work report, the year after the reviewed year; otherwise the
+  most frequent year mentioned;
+- reviewed / planned years: from headings ("2022年政府工作回顾", "2023年目标任务", "今年经济社会发展
+  目标任务", "“十三五”时期工作回顾");
+- document type: news carries a dateline ("1月7日讯") or a reporter line; a work report is titled so or
+  addresses the congress ("向大会报告工作"); party-congress material names the 党代会 in its title.
 """
 
 from __future__ import annotations
@@ -19,22 +22,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .tokenize import tag
+from .domain.numbers import cn_digits_year
+from .domain.periods import FIVE_YEAR_PLANS, YEAR_WORD
+from .domain.places import NATIONAL, Gazetteer, Place, gazetteer, level_by_suffix, short_name
+from .titleblock import TitleBlock, header_lines, read_title_block
 from .types import DocMeta
 
-ADMIN_SUFFIXES = "省市区县"
-# Five-year-plan periods (national convention): 十三五 = 2016–2020, etc.
-FIVE_YEAR_PLANS = {
-    "十一五": (2006, 2010),
-    "十二五": (2011, 2015),
-    "十三五": (2016, 2020),
-    "十四五": (2021, 2025),
-    "十五五": (2026, 2030),
-}
-CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-# Tried in this order: "在X第…届" is the most specific (a one-line date header
-# "——2024年1月10日在淄博市第十六届…" must not yield "日在淄博市").
+# Fallback for a name the place data does not hold: "在甲山区第十八届…", "甲山区人民政府区长".
 _HEADER_REGION = tuple(
     re.compile(p)
     for p in (
@@ -43,79 +37,119 @@ _HEADER_REGION = tuple(
         r"([\u4e00-\u9fff]{2,6}?[省市区县])第[一二三四五六七八九十]+届人民代表大会",
     )
 )
-_SELF_LEVEL = re.compile(r"代表([省市区县])人民政府")
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CONGRESS = re.compile(r"第[一二三四五六七八九十]+届\s*(全国)?\s*人民代表大会")
+_OFFICE = re.compile(r"人民政府|(?:代理|代)?(?:省长|市长|区长|县长|州长|盟长|旗长|主席)")
+_SELF_LEVEL = re.compile(r"代表(国务院|自治区|省|市|区|县|州|盟|旗)人民政府|代表(国务院)")
+_SELF_LEVELS = {"国务院": "national", "自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city"}
+_NEWS = (re.compile(r"\d{1,2}月\d{1,2}日讯"), re.compile(r"记者\s*[\u4e00-\u9fff]{2,4}"))
+_ADDRESSES_CONGRESS = re.compile(r"向大会(?:作|报告)")
 _REVIEW_HEADING = re.compile(r"((?:19|20)\d{2})年.{0,8}?回顾")
 _PLAN_HEADING = re.compile(r"((?:19|20)\d{2}|今年|明年).{0,14}?(?:目标|任务|工作安排|工作重点|总体要求)")
 _FIVE_YEAR_REVIEW = re.compile(r"“?(十[一二三四五]五)”?.{0,6}?回顾")
+COUNT_ZONE = 6000  # characters scanned to count place mentions
 
 
 def cn_year_to_int(text: str) -> int | None:
-    """'二〇二三' -> 2023; returns None when not a 4-digit Chinese-numeral year."""
-    if len(text) == 4 and all(ch in CN_DIGITS for ch in text):
-        return int("".join(str(CN_DIGITS[ch]) for ch in text))
-    return None
+    """'二〇二三' -> 2023; None when not a 4-digit Chinese-numeral year."""
+    return cn_digits_year(text)
 
 
-def _header_zone(text: str, lines: int = 12) -> str:
-    kept = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return "\n".join(kept[:lines])
-
-
-def detect_doc_type(text: str) -> str:
-    head = _header_zone(text)
-    if "向大会报告工作" in text[:2000] or head.startswith("政府工作报告"):
+def detect_doc_type(text: str, block: TitleBlock | None = None) -> str:
+    block = block or read_title_block(text)
+    head = "\n".join(header_lines(text))
+    if "政府工作报告" in block.title:
         return "政府工作报告"
     if "党代会" in head or "党代表大会" in head:
         return "党代会材料"
-    if re.search(r"\d{1,2}月\d{1,2}日讯", text[:3000]) or re.search(r"记者\s*[\u4e00-\u9fff]{2,4}", text):
+    if any(p.search(text[:3000]) for p in _NEWS):
         return "新闻报道"
+    if _ADDRESSES_CONGRESS.search(text[:3000]):
+        return "政府工作报告"
     return "其他材料"
 
 
-def detect_region(text: str) -> str:
-    head = text[:3000]
-    for pattern in _HEADER_REGION:
-        for m in pattern.finditer(head):
+def _last_place(g: Gazetteer, text: str) -> Place | None:
+    """The most specific place a phrase names ("淄博市张店区" → 张店区; the last one)."""
+    mentions = [m for m in g.find(text) if not m.weak]
+    return mentions[-1].place if mentions else None
+
+
+def _congress_place(g: Gazetteer, head: str) -> Place | None:
+    """The place whose people's congress hears the report."""
+    for m in _CONGRESS.finditer(head):
+        if m.group(1):
+            return NATIONAL
+        before = head[max(0, m.start() - 24) : m.start()]
+        before = before.split("在")[-1] if "在" in before else before
+        place = _last_place(g, before)
+        if place is not None:
+            return place
+    return None
+
+
+def _office_place(g: Gazetteer, head: str) -> Place | None:
+    """The place of the speaker's office ("张店区人民政府区长", "广东省省长")."""
+    for m in _OFFICE.finditer(head):
+        place = _last_place(g, head[max(0, m.start() - 16) : m.start()])
+        if place is not None:
+            return place
+    return None
+
+
+def _self_level(text: str) -> str:
+    """The level a report speaks for ("我代表市人民政府" → city), "" when it does not say."""
+    m = _SELF_LEVEL.search(text[:5000])
+    return _SELF_LEVELS.get(m.group(1) or m.group(2), "county") if m else ""
+
+
+def _most_named(g: Gazetteer, text: str, level: str) -> Place | None:
+    """The place the text names most, at the level it speaks for. A full name the text uses
+    ("张店区") makes its short form ("张店") count too."""
+    zone = text[:COUNT_ZONE]
+    full = {m.place.key for m in g.find(zone) if not m.weak and len(m.places) == 1}
+    g = g.extended(covered=full | g.covered)
+    counts: Counter[str] = Counter()
+    places: dict[str, Place] = {}
+    for m in g.find(zone):
+        if m.weak or len(m.places) > 1:
+            continue
+        places[m.place.key] = m.place
+        counts[m.place.key] += 1
+    ranked = [places[k] for k, _ in counts.most_common()]
+    same_level = [p for p in ranked if p.level == level]
+    return (same_level or ranked or [None])[0]
+
+
+def detect_place(text: str, g: Gazetteer | None = None, block: TitleBlock | None = None) -> Place | None:
+    """The place a document is about (see the module notes), None if it names none."""
+    g = g or gazetteer()
+    block = block or read_title_block(text)
+    head = "\n".join(header_lines(text))
+    if "代表国务院" in text[:3000]:
+        return NATIONAL
+    titled = _last_place(g, block.title) if "政府工作报告" in block.title else None
+    for found in (_congress_place(g, head), _office_place(g, head), titled):
+        if found is not None:
+            return found
+    for pattern in _HEADER_REGION:  # a name the place data does not hold
+        for m in pattern.finditer(text[:3000]):
             name = m.group(1)
             if not name.startswith(("我", "代表", "本")):
-                return name
-    level_votes = Counter(_SELF_LEVEL.findall(text))
-    for suffix in "市区县":
-        level_votes[suffix] += text.count("全" + suffix) * 0.1
-    counts: Counter[str] = Counter()
-    suffix_seen: dict[str, Counter] = {}
-    for word, flag in tag(text):
-        if flag != "ns" or len(word) < 2:
-            continue
-        stem = word[:-1] if word[-1] in ADMIN_SUFFIXES and len(word) > 2 else word
-        if stem[-1] in ADMIN_SUFFIXES or stem[-1] in "城镇乡村":
-            continue  # generic words tagged as places (城市, 城镇, ...)
-        counts[stem] += 1
-        if word != stem:
-            suffix_seen.setdefault(stem, Counter())[word[-1]] += 1
-    if not counts:
-        return ""
-    stem, _ = counts.most_common(1)[0]
-    if stem in suffix_seen:
-        return stem + suffix_seen[stem].most_common(1)[0][0]
-    if level_votes:
-        return stem + level_votes.most_common(1)[0][0]
-    return stem
+                return Place(name, level=level_by_suffix(name), short=short_name(name))
+    return _most_named(g, text, _self_level(text))
+
+
+def detect_region(text: str, g: Gazetteer | None = None) -> str:
+    place = detect_place(text, g)
+    return place.name if place else ""
 
 
 def _headings(text: str) -> list[str]:
     return [ln.strip().lstrip("#").strip() for ln in text.splitlines() if 0 < len(ln.strip()) <= 40]
 
 
-def detect_years(text: str, doc_type: str) -> tuple[int | None, tuple[int, ...], tuple[int, ...]]:
+def detect_years(text: str, doc_type: str, delivered: int | None = None) -> tuple[int | None, tuple[int, ...], tuple[int, ...]]:
     """Return (delivered year, reviewed years, planned years)."""
-    head = _header_zone(text)
-    delivered = None
-    m = _DATE.search(head)
-    if m:
-        delivered = int(m.group(1))
     review: set[int] = set()
     plan_tokens: list[str] = []
     for h in _headings(text):
@@ -129,7 +163,7 @@ def detect_years(text: str, doc_type: str) -> tuple[int | None, tuple[int, ...],
     if delivered is None and review and doc_type == "政府工作报告":
         delivered = max(review) + 1
     if delivered is None:
-        years = Counter(int(y) for y in _YEAR.findall(text))
+        years = Counter(int(m.group(1)) for m in YEAR_WORD.finditer(text))
         if years:
             delivered = years.most_common(1)[0][0]
     plan: set[int] = set()
@@ -143,23 +177,36 @@ def detect_years(text: str, doc_type: str) -> tuple[int | None, tuple[int, ...],
     return delivered, tuple(sorted(review)), tuple(sorted(plan))
 
 
-def detect_title(text: str, region: str, doc_type: str, year: int | None) -> str:
-    first = next((ln.strip().lstrip("#").strip() for ln in text.splitlines() if ln.strip()), "")
+def detect_title(block: TitleBlock, region: str, doc_type: str, year: int | None) -> str:
+    """The document's own title when its first line is one; else "<region><type>（<year>年）"."""
+    first = block.title
     generic = not first or first == doc_type or len(first) > 40 or first.endswith(("：", ":", "。"))
     if not generic:
         return first
-    return f"{region}{doc_type}" + (f"（{year}年）" if year else "")
+    name = "国务院" if region == NATIONAL.name else region
+    return f"{name}{doc_type}" + (f"（{year}年）" if year else "")
 
 
-def extract_metadata(text: str) -> DocMeta:
-    doc_type = detect_doc_type(text)
-    region = detect_region(text)
-    year, review, plan = detect_years(text, doc_type)
+def extract_metadata(text: str, g: Gazetteer | None = None) -> DocMeta:
+    g = g or gazetteer()
+    block = read_title_block(text)
+    doc_type = detect_doc_type(text, block)
+    place = detect_place(text, g, block)
+    delivered = int(block.date[:4]) if block.date else None
+    year, review, plan = detect_years(text, doc_type, delivered)
+    region = place.name if place else ""
     return DocMeta(
         region=region,
         doc_type=doc_type,
-        title=detect_title(text, region, doc_type, year),
+        title=detect_title(block, region, doc_type, year),
         year=year,
         review_years=review,
         plan_years=plan,
+        region_code=place.code if place else "",
+        level=place.level if place else "",
+        date=block.date,
+        # only a work report's own title block names its meeting and speaker (news may quote another's)
+        meeting=block.meeting if doc_type == "政府工作报告" else "",
+        speaker=block.speaker if doc_type == "政府工作报告" else "",
+        speaker_title=block.speaker_title if doc_type == "政府工作报告" else "",
     )

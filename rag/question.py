@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .metadata import FIVE_YEAR_PLANS, cn_year_to_int
-from .tokenize import tag, tokenize
+from .domain.periods import PAST_FIVE_YEARS, RELATIVE_YEARS, YEAR_LOOSE, plans_in, relative_offsets, years_in
+from .domain.places import Gazetteer, Mention, gazetteer
+from .domain.units import UNITS, family_of
+from .tokenize import tokenize
 
-_LEADING_PLACE = re.compile(r"(?:^|[和与及、，,])([\u4e00-\u9fff]{2,3}[省市区县])(?=\d|[的在去今明前上本和与及、，,“])")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
-_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
-RELATIVE_YEARS = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0, "明年": 1, "新的一年": 0}
 # Words that ask for a planned figure vs an achieved one (general report vocabulary).
 TARGET_WORDS = ("目标", "预期", "计划", "打算", "力争", "拟", "定了", "定为", "要达到", "争取", "安排", "任务")
 ACTUAL_WORDS = ("完成", "实际", "实现了", "取得", "达到了", "增长了", "多少了", "成效", "成绩", "回顾")
@@ -69,42 +68,7 @@ ALIASES = {
     "农民收入": ["农村居民人均可支配收入"],
     "城镇居民收入": ["城镇居民人均可支配收入"],
 }
-# Unit families a figure can be asked in.
-UNIT_FAMILIES = {
-    "money": ("亿元", "万元", "千元", "元"),
-    "usd": ("亿美元", "万美元", "美元"),  # a dollar figure is not a yuan figure
-    "percent": ("%", "‰", "个百分点", "百分点", "成"),
-    "count": (
-        "个",
-        "家",
-        "项",
-        "座",
-        "所",
-        "条",
-        "处",
-        "人",
-        "名",
-        "户",
-        "张",
-        "台",
-        "辆",
-        "套",
-        "件",
-        "次",
-        "批",
-        "位",
-        "床",
-        "栋",
-        "期",
-    ),
-    "area": ("平方米", "平方公里", "亩", "公顷"),
-    "length": ("公里", "千米", "米"),
-    "weight": ("吨", "万吨"),
-    "power": ("千瓦", "万千瓦"),
-}
-_ASKED_UNIT = re.compile(
-    r"(?:多少|几)\s*(亿元|万元|元|亿美元|万美元|美元|平方米|平方公里|亩|公里|千米|吨|万吨|千瓦|个百分点|个|家|项|座|所|条|处|人|名|户|张|台|辆|套|件|次|批|位|床|栋)"
-)
+_ASKED_UNIT = re.compile(r"(?:多少|几)\s*((?:万亿|亿|万|千)?(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + "))")
 PERCENT_ASK = (
     "增长了多少",
     "增长多少",
@@ -151,13 +115,6 @@ PHRASING = frozenset(
 _NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不是|而非|并非|非|不含|不包括)[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*")
 
 
-def unit_family(unit: str) -> str:
-    for family, units in UNIT_FAMILIES.items():
-        if unit in units:
-            return family
-    return ""
-
-
 @dataclass
 class Question:
     text: str
@@ -168,7 +125,8 @@ class Question:
     kind: str = ""  # target | actual | ""
     asked: str = "other"
     terms: list[str] = field(default_factory=list)
-    other_places: list[str] = field(default_factory=list)  # place names not among the documents' regions
+    other_places: list[str] = field(default_factory=list)  # places named that no report is about
+    mentions: list[Mention] = field(default_factory=list)  # every place named, as recognised
     units: tuple[str, ...] = ()  # unit families a figure answer may have ("" = any)
     aliases: dict[str, list[str]] = field(default_factory=dict)  # term -> report wordings
     weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
@@ -204,34 +162,68 @@ def _asked(q: str) -> str:
     return "other"
 
 
-# Words ending in 市/区/县 that are not place names (general vocabulary).
-GENERIC_PLACES = frozenset(
-    "全市 全区 全县 全省 本市 本区 本县 城市 城区 市区 园区 社区 小区 景区 片区 辖区 新区 老区 山区 "
-    "开发区 高新区 示范区 试验区 先行区 功能区 集聚区 保税区 自贸区 中心城区 主城区 超市 上市 都市 夜市".split()
-)
-
-
-def place_names(text: str) -> list[str]:
-    """Administrative place names written out in full ("博山区", "济南市")."""
-    out = [m for m in _LEADING_PLACE.findall(text) if m not in GENERIC_PLACES]
-    for word, flag in tag(text):
-        if len(word) >= 3 and word[-1] in "省市区县" and word not in GENERIC_PLACES and flag in ("ns", "nr"):
-            if not any(word in o for o in out):
-                out.append(word)
-    return out
+@lru_cache(maxsize=64)
+def known_places(names: tuple[str, ...]) -> Gazetteer:
+    """The place model for a knowledge base whose reports are about `names` (names the data lacks join it)."""
+    return gazetteer().extended(names=names, covered=names)
 
 
 def region_aliases(region: str) -> list[str]:
-    """'张店区' -> ['张店区', '张店']: the stem is how people usually say it."""
+    """How a region may be written: '张店区' -> ['张店区', '张店'], '广西壮族自治区' -> [.., '广西']."""
+    place = gazetteer().resolve(region)
+    if place is not None and place.name == region:
+        return list(place.forms)
     if len(region) > 2 and region[-1] in "省市区县":
         return [region, region[:-1]]
     return [region] if region else []
 
 
+# For names the place data does not hold ("丙河县" in a test, a new district): a name ending in 省/市/区/县
+# that opens the question or a part of it and is followed by a year or a particle. Words ending so that
+# are not places (general vocabulary):
+GENERIC_PLACES = frozenset(
+    "全市 全区 全县 全省 本市 本区 本县 城市 城区 市区 园区 社区 小区 景区 片区 辖区 新区 老区 山区 "
+    "开发区 高新区 示范区 试验区 先行区 功能区 集聚区 保税区 自贸区 中心城区 主城区 超市 上市 都市 夜市".split()
+)
+_LEADING_PLACE = re.compile(r"(?:^|[和与及、，,])([\u4e00-\u9fff]{2,3}[省市区县])(?=\d|[的在去今明前上本和与及、，,“])")
+
+
+def unknown_places(text: str, mentions: list[Mention]) -> list[str]:
+    """Names that look like places in full but that the place data does not hold."""
+    known = [m.text for m in mentions]
+    return [
+        n for n in dict.fromkeys(_LEADING_PLACE.findall(text)) if n not in GENERIC_PLACES and not any(n in k or k in n for k in known)
+    ]
+
+
+def _split_places(mentions: list[Mention], g: Gazetteer) -> tuple[list[str], list[str]]:
+    """(regions the knowledge base covers, other places) of the mentions. A county-level name no report
+    covers, outside the provinces of the covered places the question names, reads as an ordinary word
+    ("广东…老城区改造": 老城区 is a district of 洛阳, not what a 广东 question asks about)."""
+    regions: list[str] = []
+    others: list[tuple[Mention, list]] = []
+    for m in mentions:
+        covered = [p for p in m.places if g.is_covered(p)]
+        if covered:
+            regions += [p.name for p in covered if p.name not in regions]
+        else:
+            others.append((m, list(m.places)))
+    provinces = {a.key for r in regions if (p := g.resolve(r)) for a in [p, *g.ancestors(p)] if a.level == "province"}
+    out: list[str] = []
+    for m, places in others:
+        if provinces and all(p.level == "county" for p in places):
+            if not any(a.key in provinces for p in places for a in g.ancestors(p)):
+                continue
+        name = places[0].name if len(places) == 1 else m.text
+        if name not in out and name not in regions:
+            out.append(name)
+    return regions, out
+
+
 def _units(text: str) -> tuple[str, ...]:
     m = _ASKED_UNIT.search(text)
     if m:
-        return (unit_family(m.group(1)),)
+        return (family_of(m.group(1)),)
     if any(w in text for w in PERCENT_ASK):
         return ("percent",)
     if any(w in text for w in MONEY_INDICATORS) and any(w in text for w in ("多少", "多大", "几")):
@@ -241,21 +233,19 @@ def _units(text: str) -> tuple[str, ...]:
     return ()
 
 
-def analyse(text: str, known_regions: list[str] | tuple[str, ...] = ()) -> Question:
+def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> Question:
+    """Read the slots of a question. `places`: the knowledge base's place model, or the names of the
+    regions its reports are about."""
+    g = places if isinstance(places, Gazetteer) else known_places(tuple(sorted(set(places))))
     q = Question(text=text)
     text = _NEGATED_ASIDE.sub("", text)
-    for region in sorted(set(known_regions), key=len, reverse=True):
-        if any(alias in text for alias in region_aliases(region)):
-            q.regions.append(region)
-    q.other_places = [p for p in place_names(text) if p not in q.regions and not any(p in r or r in p for r in q.regions)]
-    years = [int(y) for y in _YEAR.findall(text)]
-    years += [y for y in (cn_year_to_int(m) for m in _CN_YEAR.findall(text)) if y]
-    q.years = sorted(set(years))
-    for word, offset in RELATIVE_YEARS.items():
-        if word in text and offset not in q.relative:
-            q.relative.append(offset)
-    q.periods = [name for name in FIVE_YEAR_PLANS if name in text]
-    if any(w in text for w in ("过去五年", "过去5年", "上一个五年", "五年来")):
+    q.mentions = g.find(text)
+    q.regions, q.other_places = _split_places(q.mentions, g)
+    q.other_places += unknown_places(text, q.mentions)
+    q.years = sorted(years_in(text, loose=True))
+    q.relative = relative_offsets(text)
+    q.periods = plans_in(text)
+    if any(w in text for w in PAST_FIVE_YEARS):
         q.periods.append("past-five-years")
     if any(w in text for w in TARGET_WORDS):
         q.kind = "target"
@@ -267,10 +257,12 @@ def analyse(text: str, known_regions: list[str] | tuple[str, ...] = ()) -> Quest
     if q.asked == "number":
         # a paraphrased indicator asks in its report wording's unit ("经济总量有多大" -> 地区生产总值: money)
         q.units = _units(text + " " + " ".join(f for forms in q.aliases.values() for f in forms))
-    drop = set(RELATIVE_YEARS) | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING
-    drop |= {u for units in UNIT_FAMILIES.values() for u in units}
-    for region in q.regions:
-        drop.update(tokenize(region))
-    q.terms = [t for t in tokenize(text) if t not in drop and not _YEAR.fullmatch(t)]
+    drop = set(RELATIVE_YEARS) | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING | set(UNITS)
+    for m in q.mentions:
+        drop.update(tokenize(m.text))
+        for p in m.places:
+            drop.update(form for form in p.forms)
+            drop.update(tokenize(p.name))
+    q.terms = [t for t in tokenize(text) if t not in drop and not YEAR_LOOSE.fullmatch(t)]
     q.terms += [w for w in q.aliases if w not in q.terms]
     return q

@@ -10,28 +10,25 @@ from __future__ import annotations
 
 import re
 
-from .question import Question, region_aliases, unit_family
+from .domain.periods import CN_YEAR, YEAR_WORD, years_in
+from .domain.units import Figure
+from .domain.units import figures as find_figures
+from .question import Question, region_aliases
 from .retrieval import chunk_years, passage_year
 from .tokenize import tag, tokenize, word_cuts
 from .types import Hit
 
-# A figure: digits (or Chinese numerals) with a unit/classifier, or a percentage.
-UNITS = "亿元|万元|千元|元|亿美元|万美元|美元|万吨|吨|万千瓦|千瓦|万平方米|平方米|平方公里|公里|千米|米|亩|万亩|万人|人次|人|户|家|个|项|座|所|条|处|张|台|辆|套|件|次|倍|名|位|间|批|类|种|年|天|小时|分钟|岁|床"
-_FIGURE = re.compile(
-    rf"(?<![\d.])\d+(?:\.\d+)?\s*(?:%|‰|(?:余|多)?(?:亿|万)?(?:余|多)?(?:{UNITS})|(?:亿|万))|[一二三四五六七八九十百千万两]+(?:{UNITS})|\d+(?:\.\d+)?"
-)
-_YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年")
 ENUM = re.compile(r"[、]")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*[∶:：]\s*\d+(?:\.\d+)?\s*[∶:：]\s*\d+(?:\.\d+)?")  # a composition a：b：c
 _DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日")
-_DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年")
+_DATE = re.compile(rf"{YEAR_WORD.pattern}|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{CN_YEAR.pattern}")
 # Words that mark a planned figure (general report vocabulary).
 TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
 
 
-def figures(text: str) -> list[str]:
+def figures(text: str) -> list[Figure]:
     """Figures in a text, years excluded ("2022年" is a date, not an amount)."""
-    return [m.group(0) for m in _FIGURE.finditer(_YEAR_TOKEN.sub(" ", text)) if m.group(0).strip()]
+    return find_figures(text)
 
 
 def bigrams(text: str) -> set[str]:
@@ -125,16 +122,12 @@ def _first_within_words(sentence: str, form: str, i: int, cuts: set[int]) -> int
     return -1
 
 
-def unit_ok(q: Question, figure: str) -> bool:
+def unit_ok(q: Question, figure: Figure) -> bool:
+    """Is the figure in a unit family the question asks for? A bare number ("1455") may be followed by
+    a classifier the unit table lacks: it counts as a count."""
     if not q.units:
         return True
-    unit = re.sub(r"^[\d.\s一二三四五六七八九十百千万两余多]+", "", figure)
-    if not unit:  # a bare number ("1455") may be followed by a classifier the unit list lacks
-        return "count" in q.units
-    family = unit_family(unit) or unit_family(unit.lstrip("亿万余多"))
-    if not family and unit in ("亿", "万"):
-        family = "count"
-    return family in q.units
+    return (figure.family or "count") in q.units
 
 
 def has_slot(q: Question, sentence: str) -> bool:
@@ -229,7 +222,7 @@ _SHARE = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14}?)占([\u4e00-\u9fffA-Za-z]{1,
 def share_numerator(q: Question) -> list[str]:
     """For "X占Y的比重是多少" questions: the question terms of X, the part whose share is asked
     ("研发投入占GDP比重" -> [研发, 投入]); [] for other questions."""
-    m = _SHARE.search(_YEAR_TOKEN.sub(" ", q.text)) if q.asked == "number" else None
+    m = _SHARE.search(YEAR_WORD.sub(" ", q.text)) if q.asked == "number" else None
     if not m:
         return []
     part = m.group(1)
@@ -305,7 +298,7 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
             return False, f"没有关于{'、'.join(q.other_places)}的具体内容，只找到{chunk.meta.region or '其他地区'}的相关内容"
     years = chunk_years(chunk, q)
     if years:
-        mentioned = {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", sentence)}
+        mentioned = set(years_in(sentence))
         year = passage_year(chunk)
         if mentioned and not mentioned & years and year not in years:
             return False, f"只找到{'、'.join(str(y) for y in sorted(mentioned))}年的相关内容"

@@ -20,6 +20,12 @@ class DocMeta:
     year: int | None = None  # year the document was delivered / published
     review_years: tuple[int, ...] = ()
     plan_years: tuple[int, ...] = ()
+    region_code: str = ""  # 行政区划代码 of the region ("" when the place data does not hold it)
+    level: str = ""  # national | province | city | county | ""
+    date: str = ""  # delivery date, ISO ("2025-01-15")
+    meeting: str = ""  # "上海市第十六届人民代表大会第三次会议"
+    speaker: str = ""  # "龚正"
+    speaker_title: str = ""  # "市长", "国务院总理"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -36,6 +42,12 @@ class DocMeta:
             year=d.get("year"),
             review_years=tuple(d.get("review_years", ())),
             plan_years=tuple(d.get("plan_years", ())),
+            region_code=d.get("region_code", ""),
+            level=d.get("level", ""),
+            date=d.get("date", ""),
+            meeting=d.get("meeting", ""),
+            speaker=d.get("speaker", ""),
+            speaker_title=d.get("speaker_title", ""),
         )
 
 
@@ -122,6 +134,13 @@ class Citation:
     quote: str  # the quoted sentence(s) inside chunk.text
 
 
+def _hits(hits: list[Hit]) -> list[dict]:
+    return [
+        {"doc": h.chunk.doc_id, "chunk_id": h.chunk.chunk_id, "text": h.chunk.text, "score": round(float(h.score), 4)}
+        for h in hits[:10]
+    ]
+
+
 @dataclass
 class Answer:
     question: str
@@ -134,6 +153,8 @@ class Answer:
     mode: str = "extractive"  # what produced `text`: "extractive" or "llm"
     verified: bool | None = None  # LLM mode: every figure checked against the cited passages (None: not checked)
     fallback_reason: str | None = None  # LLM mode: why the extractive answer replaced the generated one
+    short: str = ""  # the asked value(s) alone ("805亿元", "① 5%左右；② 5.5%左右"), "" when refused
+    ranking: list[Hit] = field(default_factory=list)  # the retriever's own order, before the answer step
 
     def to_prediction(self, qid: str | None = None) -> dict:
         """The prediction object of GUIDE §3 (`rag ask --json`, predictions.jsonl)."""
@@ -155,15 +176,9 @@ class Answer:
                 }
                 for c in self.citations
             ],
-            "retrieved": [
-                {
-                    "doc": h.chunk.doc_id,
-                    "chunk_id": h.chunk.chunk_id,
-                    "text": h.chunk.text,
-                    "score": round(float(h.score), 4),
-                }
-                for h in self.retrieved[:10]
-            ],
+            "short_answer": self.short,
+            "retrieved": _hits(self.retrieved),
+            "retriever": _hits(self.ranking or self.retrieved),
             "latency_ms": round(self.latency_ms, 1),
             "mode": self.mode,
             "verified": self.verified,

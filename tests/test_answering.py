@@ -45,8 +45,8 @@ def test_prediction_object_matches_contract(fake_index, fake_embedder):
 
 
 def test_figures_ignores_years():
-    assert figures("2022年完成805亿元，增长3.4%") == ["805亿元", "3.4%"]
-    assert figures("新建5G基站300座") == ["5", "300座"]
+    assert [f.text for f in figures("2022年完成805亿元，增长3.4%")] == ["805亿元", "3.4%"]
+    assert [f.text for f in figures("新建5G基站300座")] == ["5", "300座"]
 
 
 def test_no_hits_is_a_refusal():

@@ -114,3 +114,86 @@ def test_load_qa_rejects_bad_lines(tmp_path):
     p.write_text("not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match="JSON"):
         load_qa(p)
+
+
+def test_trust_metrics_golden():
+    """short_acc, wrong_source and confident_wrong on a hand-computed fixture."""
+    qa = [
+        {
+            "id": "a",
+            "question": "甲2025年目标",
+            "answers": ["5.5%左右", "5.5%"],
+            "evidence": ["增长5.5%左右"],
+            "type": "number",
+            "doc": "jia.docx",
+            "region": "甲省",
+            "year": 2025,
+            "parts": [["5.5%左右", "5.5%"]],
+        },
+        {"id": "b", "question": "乙2024年", "answers": ["3%"], "evidence": ["增长3%"], "type": "number", "doc": "yi.docx"},
+        {
+            "id": "c",
+            "question": "甲和乙",
+            "answers": ["5.5%", "6%"],
+            "evidence": ["5.5%", "6%"],
+            "type": "multi_doc",
+            "doc": ["jia.docx", "yi.docx"],
+            "region": ["甲省", "乙省"],
+            "year": 2025,
+            "parts": [["5.5%"], ["6%"]],
+        },
+        {"id": "d", "question": "丙", "answers": [], "evidence": [], "type": "unanswerable"},
+        {"id": "e", "question": "丁", "answers": [], "evidence": [], "type": "unanswerable"},
+    ]
+    docs = {
+        "jia.docx": {"region": "甲省", "year": 2025},
+        "yi.docx": {"region": "乙省", "year": 2025},
+        "bing.docx": {"region": "丙省", "year": 2025},
+        "jia-old.docx": {"region": "甲省", "year": 2024},
+    }
+
+    def cite(doc):
+        return {"n": 1, "doc": doc, "text": "x", **docs[doc]}
+
+    preds = [
+        # right value, but the short answer carries another figure of the indicator: strict fails
+        {
+            "id": "a",
+            "answer": "增长5.5%左右[1]",
+            "short_answer": "5.5%左右；5%",
+            "refused": False,
+            "citations": [cite("jia.docx")],
+        },
+        # right figure from another province's report: wrong source, confidently wrong
+        {"id": "b", "answer": "增长3%[1]", "short_answer": "3%", "refused": False, "citations": [cite("bing.docx")]},
+        # both parts in the short answer, cited from the asked regions
+        {
+            "id": "c",
+            "answer": "①5.5%[1]\n②6%[2]",
+            "short_answer": "① 5.5%；② 6%",
+            "refused": False,
+            "citations": [cite("jia.docx"), cite("yi.docx")],
+        },
+        {"id": "d", "answer": "未找到", "refused": True, "citations": []},
+        {"id": "e", "answer": "7%[1]", "short_answer": "7%", "refused": False, "citations": [cite("jia-old.docx")]},
+    ]
+    m = evaluate(qa, preds, docs)
+    assert m["answer_acc"] == 1.0
+    assert m["short_acc"] == pytest.approx(2 / 3, abs=1e-4)  # a has another figure; b's value is right (its source is not)
+    assert m["wrong_source"] == pytest.approx(1 / 3, abs=1e-4)  # b
+    assert m["confident_wrong"] == pytest.approx(2 / 5, abs=1e-4)  # b (wrong source) and e (answered an unanswerable)
+    assert m["per_question"]["b"]["wrong_source"] and not m["per_question"]["a"]["wrong_source"]
+
+
+def test_retriever_ranking_is_scored_apart_from_the_answer_order():
+    qa = [{"id": "1", "question": "q", "answers": ["805亿元"], "evidence": ["805亿元"], "type": "number"}]
+    pred = {
+        "id": "1",
+        "answer": "805亿元[1]",
+        "refused": False,
+        "citations": [{"n": 1, "text": P1}],
+        "retrieved": [{"text": P1}],
+        "retriever": [{"text": "无关"}, {"text": "无关"}, {"text": P1}],
+    }
+    m = evaluate(qa, [pred])
+    assert m["hit@1"] == 1.0 and m["retriever_hit@1"] == 0.0 and m["retriever_mrr"] == pytest.approx(1 / 3, abs=1e-4)

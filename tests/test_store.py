@@ -38,7 +38,9 @@ def test_changed_file_reembeds_only_that_document(fake_index, corpus_dir):
     report = ingest([corpus_dir], fake_index, emb)
     assert report.updated == ["b_report.txt"] and report.unchanged == ["a_report.txt"]
     after, _ = load_index(fake_index)
-    assert emb.passages_embedded == sum(1 for c in after.chunks if c.doc_id == "b_report.txt")
+    b_chunks = sum(1 for c in after.chunks if c.doc_id == "b_report.txt")
+    # only the new paragraph is embedded: the unchanged ones of b come from the vector cache
+    assert emb.passages_embedded == report.embedded_chunks == 1 and report.cached_chunks == b_chunks - 1
     assert any("新建学校5所" in c.text for c in after.chunks)
     a_before = [c.chunk_id for c in before.chunks if c.doc_id == "a_report.txt"]
     assert [c.chunk_id for c in after.chunks if c.doc_id == "a_report.txt"] == a_before

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..chunking import chunk_document, split_sentences
+from ..domain.periods import YEAR_WORD
+from ..domain.places import gazetteer, short_name
+from ..domain.units import NUMBER_BEFORE_UNIT
 from ..metadata import extract_metadata
 from ..types import Chunk, Document
 
@@ -35,20 +38,17 @@ TEMPLATES = {
     "003_4bb26c2f38d6f31d.txt": ("淄博市", "淄博", 2024, "市长"),
     "004_e9778d67e6610d54.txt": ("临淄区", "临淄", 2021, "区长"),
 }
-DISTRICTS = (
-    "博山区 淄川区 周村区 桓台县 高青县 沂源县 历下区 市中区 槐荫区 天桥区 历城区 长清区 章丘区 济阳区 莱芜区 钢城区 "
-    "市南区 市北区 黄岛区 崂山区 李沧区 城阳区 即墨区 奎文区 潍城区 寒亭区 坊子区 兰山区 罗庄区 河东区 东昌府区 "
-    "德城区 陵城区 滨城区 沾化区 东营区 河口区 垦利区 牡丹区 定陶区 任城区 兖州区 泰山区 岱岳区 环翠区 文登区 "
-    "东港区 岚山区 薛城区 峄城区 台儿庄区 山亭区 芝罘区 福山区 牟平区 莱山区 蓬莱区 鼓楼区 玄武区 秦淮区 建邺区"
-).split()
-CITIES = (
-    "济南市 青岛市 烟台市 潍坊市 济宁市 泰安市 威海市 日照市 临沂市 德州市 聊城市 滨州市 菏泽市 东营市 枣庄市 "
-    "徐州市 南通市 扬州市 镇江市 泰州市 盐城市 淮安市 宿迁市 连云港市 保定市 邯郸市 邢台市 沧州市 廊坊市 唐山市"
-).split()
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
-_FIGURE = re.compile(
-    r"(?<![\d.])(\d+(?:\.\d+)?)(?=\s*(?:\*\*)?\s*(?:亿|万|%|个|家|项|座|所|条|处|人|名|户|元|吨|亩|平方|公里|千米|倍|辆|台|套|件|次|批|床|栋|千瓦|公顷))"
-)
+# Regions the synthetic reports are renamed to: districts and prefecture-level cities of three provinces
+# (山东, 江苏, 河北), from the place model.
+_PROVINCES = ("37", "32", "13")
+DISTRICTS = tuple(
+    p.name for p in sorted(gazetteer().by_code.values(), key=lambda p: p.code)
+    if p.level == "county" and p.code[:2] in _PROVINCES and p.name.endswith("区") and p.short
+)  # fmt: skip
+CITIES = tuple(
+    p.name for p in sorted(gazetteer().by_code.values(), key=lambda p: p.code)
+    if p.level == "city" and p.code[:2] in _PROVINCES and p.short
+)  # fmt: skip
 QUESTION_FORMS = (
     "{region}{review}年地区生产总值是多少？",
     "{region}{review}年一般公共预算收入完成了多少？",
@@ -120,12 +120,12 @@ def synthesize(template: str, text: str, index: int, seed: int = 0) -> Document:
     rng = random.Random(f"{seed}:{index}")
     old_region, old_stem, old_year, title = TEMPLATES[template]
     region = rng.choice(CITIES if old_region.endswith("市") else DISTRICTS)
-    stem = region[:-1]
+    stem = short_name(region)
     year = rng.randint(2012, 2026)
     body = _body(text).replace(old_region, region).replace(old_stem, stem)
-    body = _YEAR.sub(lambda m: str(int(m.group(1)) + year - old_year), body)
+    body = YEAR_WORD.sub(lambda m: m.group(0).replace(m.group(1), str(int(m.group(1)) + year - old_year)), body)
     factor = rng.uniform(0.6, 1.4)
-    body = _FIGURE.sub(lambda m: _scale(m, factor * rng.uniform(0.9, 1.1)), body)
+    body = NUMBER_BEFORE_UNIT.sub(lambda m: _scale(m, factor * rng.uniform(0.9, 1.1)), body)
     body = "\n".join(_recombine(body.split("\n"), rng))
     doc_text = _header(region, title, year, rng) + body
     doc_id = f"syn{index:06d}_{hashlib.sha1(doc_text.encode()).hexdigest()[:8]}.txt"

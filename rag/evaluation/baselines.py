@@ -171,6 +171,7 @@ def compare(
     main_seconds: float = 0.0,
     say: Callable[[str], None] | None = None,
     cache_dir: str | Path | None = None,
+    docs: dict | None = None,
 ) -> dict[str, dict]:
     """Run the three baselines on `qa`, score them beside `main_preds`, write the report.
 
@@ -204,4 +205,4 @@ def compare(
     from .fit import reranker_note
 
     notes = systems_note(len(index), recipe, embedder.name, timings, build_s) + "\n\n" + reranker_note()
-    return write_report(out, qa, systems, main=MAIN, notes=notes)
+    return write_report(out, qa, systems, main=MAIN, notes=notes, docs=docs)

@@ -94,24 +94,34 @@ def _failures(qa: list[dict], preds: list[dict], metrics: dict) -> list[str]:
     by_id = {p["id"]: p for p in preds}
     lines = []
     for item in qa:
-        if metrics["per_question"][item["id"]]["correct"]:
+        verdict = metrics["per_question"][item["id"]]
+        if verdict["correct"] and not verdict.get("wrong_source"):
             continue
         p = by_id.get(item["id"], {})
         want = "拒答" if not item["answers"] else " / ".join(item["answers"])
-        lines.append(f"### {item['id']} ({item.get('type', '')}) {item['question']}")
-        lines.append(f"- expected: {want}")
+        flag = " — WRONG SOURCE" if verdict.get("wrong_source") else ""
+        lines.append(f"### {item['id']} ({item.get('type', '')}) {item['question']}{flag}")
+        lines.append(f"- expected: {want}" + (f" (from {item['doc']})" if item.get("doc") else ""))
         lines.append(f"- answer{' (refused)' if p.get('refused') else ''}: {p.get('answer', '')}")
+        if p.get("short_answer"):
+            lines.append(f"- short answer: {p['short_answer']}")
+        cited = ", ".join(sorted({c.get("doc", "") for c in p.get("citations", [])}))
+        if cited:
+            lines.append(f"- cited: {cited}")
         for r in p.get("retrieved", [])[:3]:
             lines.append(f"  - `{r.get('chunk_id', '')}` ({r.get('score', '')}): {r.get('text', '')[:160]}")
         lines.append("")
     return lines
 
 
-def write_report(out: str | Path, qa: list[dict], systems: dict[str, list[dict]], main: str, notes: str = "") -> dict:
-    """Score every system, write report files; returns {system: metrics}."""
+def write_report(
+    out: str | Path, qa: list[dict], systems: dict[str, list[dict]], main: str, notes: str = "", docs: dict | None = None
+) -> dict:
+    """Score every system, write report files; returns {system: metrics}. `docs`: doc id -> metadata
+    of the index's documents (region, year), for wrong_source."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    results = {name: evaluate(qa, preds) for name, preds in systems.items()}
+    results = {name: evaluate(qa, preds, docs) for name, preds in systems.items()}
     write_predictions(out / "predictions.jsonl", systems[main])
     for name, preds in systems.items():
         if name != main:
@@ -149,3 +159,23 @@ def write_report(out: str | Path, qa: list[dict], systems: dict[str, list[dict]]
     md += _failures(qa, systems[main], m)
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
     return results
+
+
+def write_summary(out: Path, results: dict[str, dict]) -> None:
+    """One table of the headline figures for several QA sets (`rag eval --qa A --qa B`)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(
+        json.dumps({name: {k: m[k] for k in HEADLINE} | {"questions": m["questions"]} for name, m in results.items()}, indent=1),
+        encoding="utf-8",
+    )
+    md = [
+        "# Evaluation summary",
+        "",
+        "number_faithful is an invariant of extractive mode (answers quote their passage); it is a check only for LLM answers.",
+        "",
+        "| set | n | " + " | ".join(HEADLINE) + " |",
+        "|---" * (len(HEADLINE) + 2) + "|",
+    ]
+    for name, m in results.items():
+        md.append(f"| {name} | {m['questions']} | " + " | ".join(_cell(m[k], k) for k in HEADLINE) + " |")
+    (out / "summary.md").write_text("\n".join(md) + "\n", encoding="utf-8")

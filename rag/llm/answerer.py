@@ -13,13 +13,13 @@ refusal) is returned instead, with `fallback_reason` saying why.
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from collections.abc import Iterator
 
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from ..domain.periods import years_in
 from ..tokenize import tag
 from ..types import Answer, Citation, Hit
 from .backend import describe_error
@@ -176,7 +176,7 @@ def _clash(extractive: Answer, text: str, asked: str) -> str:
 
 
 def _years(text: str) -> set[str]:
-    return set(re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", text or ""))
+    return {str(y) for y in years_in(text or "")}
 
 
 def _notice(*parts: str) -> str:

@@ -20,16 +20,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..chunking import split_sentences
+from ..domain.units import NUMBER_WITH_UNIT
 from ..types import Hit
 from .citations import Segment, segments, strip_markers
 
-UNITS = (
-    "个百分点 百分点 万千瓦时 千瓦时 万千瓦 千瓦 亿美元 万美元 美元 亿元 万元 千元 元 万平方米 平方米 平方公里 万亩 亩 公顷 公里 千米 米 "
-    "万吨 吨 万人次 人次 万人 人 万户 户 家 个 项 座 所 条 处 张 台 辆 套 件 次 批 位 名 床 栋 间 类 种 倍 年 月 日 号 天 小时 分钟 岁 % ‰"
-).split()
-_UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-_MAG = "万亿|亿|万"
-FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)((?:余|多)?(?:(?:{_MAG})(?:余|多)?(?:{_UNIT})?|(?:{_UNIT})))?")
 _LIST_MARKER = re.compile(r"(?m)^\s*\d{1,2}\s*[.、)）]\s*")
 _THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")  # ASCII commas only: "，" separates clauses
 MIN_SUPPORT = 0.3  # a claim without figures shares at least this much wording with a passage that supports it
@@ -47,7 +41,7 @@ def figures_in(text: str) -> list[str]:
     """Figures (number + unit when one follows) of answer text, in order, deduplicated; [n] markers are not figures."""
     text = normalize(_LIST_MARKER.sub("", strip_markers(text or "")))
     out: list[str] = []
-    for m in FIGURE.finditer(text):
+    for m in NUMBER_WITH_UNIT.finditer(text):
         fig = m.group(1) + (m.group(2) or "")
         if fig not in out:
             out.append(fig)

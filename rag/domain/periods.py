@@ -1,0 +1,53 @@
+"""Years and periods as reports and questions write them: one year pattern for the whole assistant.
+
+- `YEAR_WORD` "2023年" (also "2023 年"), `YEAR_LOOSE` "2023" with or without 年 (questions);
+- Chinese-numeral years "二〇二三年";
+- relative years, as offsets from an anchor year (the report's year, or the previous question's):
+  去年/上年 −1, 前年 −2, 今年/本年 0, 明年/下一年 +1 …;
+- five-year plans: 十三五 = 2016–2020 (the national convention), and "过去五年" style phrases.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import cn_digits_year
+
+_Y = r"(?<![\d.])((?:19|20)\d{2})(?!\d)"
+YEAR_WORD = re.compile(_Y + r"\s*年")
+YEAR_LOOSE = re.compile(_Y + r"\s*年?")
+CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
+YEAR_TOKEN = r"(?:19|20)\d{2}\s*年"  # for building larger patterns
+# Relative years (offset from the anchor year). Longer words first where they overlap.
+RELATIVE_YEARS = {
+    "上一年": -1, "前一年": -1, "上年": -1, "去年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0, "同年": 0,
+    "新的一年": 0, "下一年": 1, "后一年": 1, "次年": 1, "第二年": 1, "明年": 1,
+}  # fmt: skip
+RELATIVE_RE = re.compile("|".join(sorted(RELATIVE_YEARS, key=len, reverse=True)))
+# Words for the current year itself: in a follow-up they are not counted from the previous question's year.
+CURRENT_YEAR_WORDS = ("今年", "本年", "新的一年")
+TIME = rf"{YEAR_TOKEN}|今年|去年|明年"  # a time phrase that opens a part of a compound question
+FIVE_YEAR_PLANS = {
+    "十一五": (2006, 2010),
+    "十二五": (2011, 2015),
+    "十三五": (2016, 2020),
+    "十四五": (2021, 2025),
+    "十五五": (2026, 2030),
+}
+PAST_FIVE_YEARS = ("过去五年", "过去5年", "上一个五年", "五年来")
+
+
+def years_in(text: str, loose: bool = False) -> list[int]:
+    """Years named in `text`, in order, deduplicated: "2023年", "二〇二三年" (and bare "2023" if `loose`)."""
+    found = [(m.start(), int(m.group(1))) for m in (YEAR_LOOSE if loose else YEAR_WORD).finditer(text)]
+    found += [(m.start(), y) for m in CN_YEAR.finditer(text) if (y := cn_digits_year(m.group(1)))]
+    return list(dict.fromkeys(y for _, y in sorted(found)))
+
+
+def relative_offsets(text: str) -> list[int]:
+    """Offsets of the relative years in `text` ("去年和今年" → [-1, 0])."""
+    return list(dict.fromkeys(RELATIVE_YEARS[m.group(0)] for m in RELATIVE_RE.finditer(text)))
+
+
+def plans_in(text: str) -> list[str]:
+    return [name for name in FIVE_YEAR_PLANS if name in text]
