@@ -23,33 +23,20 @@ from typing import Protocol
 from .chunking import split_sentences
 from .domain.periods import YEAR_WORD
 from .question import Question
+from .refusal import BEFORE_CHOICE, ON_CHOICE, TOPICAL_POOL, Decision, first_refusal
 from .rerank import Context, LinearScorer, default_scorer, featurize
 from .retrieval import passage_year
-from .slots import agrees, asked_compounds, found, names_compounds, names_share_part, share_numerator
+from .short_answer import headline, value_of
 from .types import Answer, Citation, Hit
 
 TOP_PASSAGES = 6
 # Asked kinds that need their slot in the quoted sentence (a figure, a date, an enumeration).
-SLOT_REQUIRED = {"number": "具体数额", "date": "具体时间", "list": "具体清单"}
-SECOND_MARGIN = 0.15
-TOPICAL_POOL, TOPICAL_RATIO = (
-    10,
-    0.5,
-)  # the most on-topic of the best sentences, and how far below it an answer may be  # a second sentence is quoted when it scores nearly as well and adds terms
+SECOND_MARGIN = 0.15  # a second sentence is quoted when it scores nearly as well and adds terms
 _YEAR_ASK = ("哪一年", "哪年", "何时", "什么时候")
 _LEAD_YEAR = re.compile(rf"\s*{YEAR_WORD.pattern}[，,：:]")
 
 
 class Answerer(Protocol):
-    def naming(self, q: Question, hits: list[Hit], names: dict[str, str], top: int = 5) -> tuple[str, Answer] | None:
-        """For a bridge question: the first of the best sentences that names one of
-        `names` (alias -> name), as (name, the answer quoting it)."""
-        for c in self.candidates(q, hits)[:top]:
-            found = [(c.sentence.find(a), n) for a, n in names.items() if a in c.sentence]
-            if found:
-                return min(found)[1], compose(q.text, hits, [c])
-        return None
-
     def answer(self, question: str, q: Question, hits: list[Hit]) -> Answer: ...
 
 
@@ -103,56 +90,50 @@ class ExtractiveAnswerer:
         for c in self.candidates(q, hits)[:top]:
             found = [(c.sentence.find(a), n) for a, n in names.items() if a in c.sentence]
             if found:
-                return min(found)[1], compose(q.text, hits, [c])
+                return min(found)[1], compose(q, hits, [c])
         return None
 
     def answer(self, question: str, q: Question, hits: list[Hit]) -> Answer:
         cands = self.candidates(q, hits)
-        if not cands:
-            return refusal(question, hits, "检索结果中没有可用的段落")
-        if q.other_places and not q.regions:
-            missing = [p for p in q.other_places if not any(p in h.chunk.text for h in hits)]
-            if missing:
-                return refusal(question, hits, f"已导入的文档中没有关于{'、'.join(missing)}的内容")
-        min_cov = self.scorer.min_coverage
-        best = cands[0]
+        d = Decision(q, hits, cands, None, self.scorer.min_coverage)
+        refused = first_refusal(d, BEFORE_CHOICE)
+        if refused is not None:
+            return refusal(question, hits, *refused)
+        d.best = self.choose(d)
+        d.dated = _passage_year(q, d.best) if not d.best.has_slot else None
+        refused = first_refusal(d, ON_CHOICE)
+        if refused is not None:
+            return refusal(question, hits, *refused)
+        if d.dated is not None:
+            year, source = d.dated
+            return compose(q, hits, [d.best], lead=f"{year}年（据{source}）：")
+        return compose(q, hits, self.with_second(d))
+
+    def choose(self, d: Decision) -> Candidate:
+        """The sentence to quote: the reranker's best, or the best agreeing one with the asked slot
+        when the best disagrees on place/year/kind; a definition of a quoted term wins."""
+        best = d.cands[0]
         if not best.agrees:
-            alt = next((c for c in cands[1:8] if c.agrees and c.has_slot and c.coverage >= min_cov), None)
-            if alt is None:
-                return refusal(question, hits, agrees(q, best.hit, best.sentence)[1], best)
-            best = alt
-        glossary = definition(q, cands[: TOPICAL_POOL * 2])
-        if glossary is not None:
-            best = glossary
-        what = SLOT_REQUIRED.get(q.asked)
-        topical = max(cands[:TOPICAL_POOL], key=lambda c: c.coverage)
-        if what and not topical.has_slot and topical.agrees and best.coverage < TOPICAL_RATIO * topical.coverage:
-            # The passage that is about the question names the indicator without the asked
-            # figure/list/date; a weakly related sentence that has one is not the answer.
-            return refusal(question, hits, f"资料只提到相关内容，未给出{what}", topical)
-        if best.coverage < min_cov and best is not glossary:  # a definition is about the asked term itself
-            return refusal(question, hits, "资料中没有与问题要点对应的表述", best)
-        if not names_compounds(q, best.sentence):
-            missing = "、".join(t for t in asked_compounds(q) if not found(t, best.sentence, q))
-            return refusal(question, hits, f"资料中没有关于“{missing}”的数据", best)
-        if not names_share_part(q, best.sentence):
-            return refusal(question, hits, f"资料中没有“{''.join(share_numerator(q))}”所占的比重", best)
-        if what and not best.has_slot:
-            dated = _passage_year(q, best)
-            if dated is None:
-                return refusal(question, hits, f"资料只提到相关内容，未给出{what}", best)
-            year, source = dated
-            return compose(question, hits, [best], lead=f"{year}年（据{source}）：")
+            best = next(
+                (c for c in d.cands[1:8] if c.agrees and c.has_slot and c.coverage >= d.min_coverage),
+                best,  # none: the disagreement check refuses, quoting the best
+            )
+        d.glossary = definition(d.q, d.cands[: TOPICAL_POOL * 2])
+        return d.glossary or best
+
+    def with_second(self, d: Decision) -> list[Candidate]:
+        """A second sentence is quoted when it scores nearly as well and adds asked terms."""
+        best, q = d.best, d.q
         chosen = [best]
-        for c in cands[1:6]:
+        for c in d.cands[1:6]:
             if len(chosen) >= 2:
                 break
             if c.sentence in best.sentence or best.sentence in c.sentence:
                 continue
             adds = set(t for t in q.terms if t in c.sentence) - set(t for t in q.terms if t in best.sentence)
-            if c.score >= best.score - SECOND_MARGIN and c.coverage >= min_cov and c.has_slot and adds and c.agrees:
+            if c.score >= best.score - SECOND_MARGIN and c.coverage >= d.min_coverage and c.has_slot and adds and c.agrees:
                 chosen.append(c)
-        return compose(question, hits, chosen)
+        return chosen
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
@@ -216,7 +197,8 @@ def display(sentence: str) -> str:
     return " ".join(sentence.replace("**", "").split("\n")).strip().rstrip("；;，,")
 
 
-def compose(question: str, hits: list[Hit], chosen: list[Candidate], lead: str = "") -> Answer:
+def compose(q: Question, hits: list[Hit], chosen: list[Candidate], lead: str = "") -> Answer:
+    """Quote the chosen sentences, each with [n] after it; lead with the asked value(s)."""
     citations: list[Citation] = []
     numbers: dict[str, int] = {}
     parts = []
@@ -232,10 +214,27 @@ def compose(question: str, hits: list[Hit], chosen: list[Candidate], lead: str =
     # The passages that answer come first in the ranking (sentence-level reranking).
     first = {c.hit.chunk.chunk_id: c.hit for c in chosen}
     retrieved = list(first.values()) + [h for h in hits if h.chunk.chunk_id not in first]
-    return Answer(question=question, text=lead + "；".join(parts), refused=False, citations=citations, retrieved=retrieved)
+    best = chosen[0]
+    value = value_of(q, best.sentence, best.hit.chunk)
+    place = (
+        next((p.name for p in q.scope.places), "")
+        if q.scope is not None and q.scope.role(best.hit.chunk.doc_id) == "higher"
+        else ""
+    )
+    return Answer(
+        question=q.text,
+        text=lead + "；".join(parts),
+        refused=False,
+        citations=citations,
+        retrieved=retrieved,
+        short=value,
+        headline=headline(q, value, best.sentence, best.hit.chunk, place),
+        note=q.scope.note if q.scope is not None else "",
+    )
 
 
 def refusal(question: str, hits: list[Hit], why: str, near: Candidate | None = None) -> Answer:
+    """ "资料中未找到能回答该问题的内容（<why>）。", quoting the closest sentence when there is one."""
     text = f"资料中未找到能回答该问题的内容（{why}）。"
     citations = []
     if near is not None:
@@ -285,4 +284,10 @@ def merge_answers(question: str, parts: list[Answer]) -> Answer:
     refused = all(p.refused for p in parts)
     answered_citations = citations if not refused else citations[:1]
     notice = "已拆分为：" + "；".join(f"{mark} {p.question}" for mark, p in zip(PART_MARKS, parts, strict=False))
-    return Answer(question, "\n".join(lines), refused, answered_citations, retrieved, notice=notice)
+    marked = list(zip(PART_MARKS, parts, strict=False))
+    short = "；".join(f"{m} {p.short or '未找到'}" for m, p in marked) if not refused else ""
+    lead = "；".join(f"{m} {p.headline or '未找到'}" for m, p in marked) if not refused else ""
+    note = "；".join(dict.fromkeys(p.note for p in parts if p.note))
+    return Answer(
+        question, "\n".join(lines), refused, answered_citations, retrieved, notice=notice, short=short, headline=lead, note=note
+    )

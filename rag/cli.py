@@ -136,8 +136,17 @@ def _llm(args):
     return LLMAnswerer(_assistant(args), chat_model(config), config)
 
 
+def _bold(text: str) -> str:
+    """Bold on a terminal; Markdown bold elsewhere (files, pipes)."""
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else f"**{text}**"
+
+
 def _format_answer(answer) -> str:
     lines = [answer.text]
+    if answer.headline and not answer.refused:
+        lines.insert(0, _bold(answer.headline))
+    if answer.note:
+        lines.insert(0, f"（{answer.note}）")
     if answer.notice:
         lines.insert(0, f"（{answer.notice}）")
     if answer.citations:

@@ -36,7 +36,7 @@ class Step:
         return (self.total - self.done) / self.rate if self.rate > 0 else None
 
     def message(self) -> str:
-        """"向量化 1200/3440 段（35%），9.8 段/秒，预计还需 3 分 48 秒"."""
+        """ "向量化 1200/3440 段（35%），9.8 段/秒，预计还需 3 分 48 秒"."""
         text = f"{self.stage} {self.done}/{self.total} {self.unit}（{self.fraction:.0%}）"
         if self.rate > 0 and self.done < self.total:
             text += f"，{self.rate:.1f} {self.unit}/秒，预计还需 {duration(self.remaining or 0)}"

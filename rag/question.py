@@ -17,11 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .domain.periods import PAST_FIVE_YEARS, RELATIVE_YEARS, YEAR_LOOSE, plans_in, relative_offsets, years_in
 from .domain.places import Gazetteer, Mention, gazetteer
 from .domain.units import UNITS, family_of
 from .tokenize import tokenize
+
+if TYPE_CHECKING:
+    from .scope import Scope
 
 # Words that ask for a planned figure vs an achieved one (general report vocabulary).
 TARGET_WORDS = ("目标", "预期", "计划", "打算", "力争", "拟", "定了", "定为", "要达到", "争取", "安排", "任务")
@@ -68,7 +72,9 @@ ALIASES = {
     "农民收入": ["农村居民人均可支配收入"],
     "城镇居民收入": ["城镇居民人均可支配收入"],
 }
-_ASKED_UNIT = re.compile(r"(?:多少|几)\s*((?:万亿|亿|万|千)?(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + "))")
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)\s*((?:万亿|亿|万|千)?(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + "))"
+)
 PERCENT_ASK = (
     "增长了多少",
     "增长多少",
@@ -130,6 +136,7 @@ class Question:
     units: tuple[str, ...] = ()  # unit families a figure answer may have ("" = any)
     aliases: dict[str, list[str]] = field(default_factory=dict)  # term -> report wordings
     weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
+    scope: Scope | None = None  # which reports may answer (set by the retriever; None: the question names no place)
 
     def search_text(self) -> str:
         """The question plus the report wordings of its paraphrased terms (for BM25)."""
@@ -192,7 +199,9 @@ def unknown_places(text: str, mentions: list[Mention]) -> list[str]:
     """Names that look like places in full but that the place data does not hold."""
     known = [m.text for m in mentions]
     return [
-        n for n in dict.fromkeys(_LEADING_PLACE.findall(text)) if n not in GENERIC_PLACES and not any(n in k or k in n for k in known)
+        n
+        for n in dict.fromkeys(_LEADING_PLACE.findall(text))
+        if n not in GENERIC_PLACES and not any(n in k or k in n for k in known)
     ]
 
 

@@ -19,9 +19,11 @@ from threading import Lock
 
 import numpy as np
 
+from .domain.places import Gazetteer, gazetteer
 from .embedding import Embedder
 from .index import HybridIndex
-from .question import Question, analyse, region_aliases
+from .question import Question, analyse
+from .scope import Catalog, resolve
 from .tokenize import tokenize
 from .types import Chunk, Hit
 
@@ -86,14 +88,16 @@ def chunk_years(chunk: Chunk, q: Question) -> set[int]:
 
 
 def slot_weight(chunk: Chunk, q: Question) -> float:
-    """Multiplier in (0, 1.5] from region, year and target/actual agreement."""
+    """Multiplier in (0, 1.6] from scope, year and target/actual agreement. Reports outside the scope
+    are not searched at all (see `HybridRetriever.search`); inside it, a report of the asked place ranks
+    above a higher level's, and without a year the place's latest report first."""
     w = 1.0
-    if q.regions:
-        text = chunk.text
-        if chunk.meta.region in q.regions:
+    scope = q.scope
+    if scope is not None:
+        if chunk.doc_id in scope.own:
             w *= 1.2
-        elif not any(a in text for r in q.regions for a in region_aliases(r)):
-            w *= 0.5
+            if not q.years and not q.relative and not q.periods and chunk.doc_id in scope.latest:
+                w *= 1.1
     years = chunk_years(chunk, q)
     if years:
         year = passage_year(chunk)
@@ -137,20 +141,43 @@ class LRU:
         return value
 
 
+def place_model(firsts: list[Chunk]) -> Gazetteer:
+    """The place model of a knowledge base: every division, the regions its reports are about marked
+    as covered (names the data does not hold join as they are)."""
+    g = gazetteer()
+    names, covered = [], set()
+    for c in firsts:
+        region, code = c.meta.region, c.meta.region_code
+        if not region:
+            continue
+        if code and code in g.by_code:
+            covered.add(code)
+        elif g.resolve(region) is not None and g.resolve(region).name == region:
+            covered.add(g.resolve(region).key)
+        else:
+            names.append(region)
+            covered.add(region)
+    return g.extended(names=names, covered=covered)
+
+
 class HybridRetriever:
     def __init__(self, index: HybridIndex, embedder: Embedder, cache_size: int = 1024):
         self.index = index
         self.embedder = embedder
-        self.regions = sorted({c.meta.region for c in index.doc_table()[1] if c.meta.region})
+        firsts = index.doc_table()[1]
+        self.regions = sorted({c.meta.region for c in firsts if c.meta.region})
+        self.places = place_model(firsts)
+        self.catalog = Catalog(firsts, self.places)
         self.query_cache = LRU(cache_size)  # query text -> vector: independent of the index, kept across reloads
-        self._masks = LRU(32)  # filters -> chunk mask: belongs to this index
+        self._masks = LRU(64)  # filters / scopes -> chunk mask: belongs to this index
 
     def query_vector(self, text: str) -> np.ndarray:
         """Embed a query, cached by text (repeated questions cost nothing)."""
         return self.query_cache.get(text, lambda: self.embedder.embed_queries([text])[0])
 
     def analyse(self, text: str) -> Question:
-        q = analyse(text, self.regions)
+        q = analyse(text, self.places)
+        q.scope = resolve(q, self.catalog)
         terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
         q.weights = {t: self.index.idf(t) for t in terms}
         return q
@@ -159,6 +186,11 @@ class HybridRetriever:
         q = q or self.analyse(text)
         n = min(len(self.index), CANDIDATES)
         mask = self.filter_mask(filters) if filters and (filters.regions or filters.years or filters.docs) else None
+        if q.scope is not None:
+            if not q.scope.docs:
+                return []  # no report about the asked place, nor above it
+            scoped = self.doc_mask(frozenset(q.scope.docs))
+            mask = scoped if mask is None else mask & scoped
         dense = self.index.dense(self.query_vector(text), n, mask)
         lexical = self.index.lexical(tokenize(q.search_text()), n, mask)
         fused: dict[int, float] = {}
@@ -175,3 +207,7 @@ class HybridRetriever:
     def filter_mask(self, filters: Filters) -> np.ndarray:
         """The chunks `filters` allows (cached per filter: the UI repeats them)."""
         return self._masks.get(filters, lambda: filters.mask(self.index))
+
+    def doc_mask(self, docs: frozenset[str]) -> np.ndarray:
+        """The chunks of the documents `docs` (cached: questions about one place repeat it)."""
+        return self._masks.get(docs, lambda: Filters(docs=tuple(sorted(docs))).mask(self.index))

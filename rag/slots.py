@@ -138,7 +138,7 @@ def has_slot(q: Question, sentence: str) -> bool:
             return True
         return any(unit_ok(q, f) for f in figures(near))
     if q.asked == "list":
-        return _enumerates(_around_asked_noun(q, sentence))
+        return _enumerates(around_asked_noun(q, sentence))
     if q.asked == "date":
         if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
             return bool(_DAY.search(sentence))
@@ -158,7 +158,7 @@ def _enumerates(text: str) -> bool:
 _WHICH_NOUN = re.compile(r"(?:哪些|哪几[个项家类种条所座批]?)([\u4e00-\u9fff]{2,4}?)(?:[？?，,。]|$)")
 
 
-def _around_asked_noun(q: Question, sentence: str) -> str:
+def around_asked_noun(q: Question, sentence: str) -> str:
     """For "哪些<noun>" asks: the clause of the noun's first mention in the
     sentence and the next (an enumeration elsewhere lists other things: "经过策划论证、征求意见，
     遴选了12件民生项目" counts the projects, it does not list them). The whole
@@ -184,10 +184,11 @@ _PREDICATE_ONLY = re.compile(
 
 
 def without_places(q: Question, text: str) -> str:
-    """`text` with the question's regions and other places (and their short forms) blanked."""
-    for region in q.regions + q.other_places:
-        for alias in region_aliases(region):
-            text = text.replace(alias, " ")
+    """`text` with the places the question names (as written, full and short names) blanked."""
+    forms = {m.text for m in q.mentions} | {f for m in q.mentions for p in m.places for f in p.forms}
+    forms |= {a for name in q.other_places for a in region_aliases(name)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, " ")
     return text
 
 
@@ -281,6 +282,11 @@ def sentence_groups(sentence: str) -> set[str]:
     return groups
 
 
+def names_place(places: list, sentence: str) -> bool:
+    """Does the sentence name one of the places (full or short name)?"""
+    return any(form in sentence for p in places for form in p.forms)
+
+
 def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
     """Region/year/kind/resident-group agreement between the question and a passage; reason if not."""
     chunk = hit.chunk
@@ -289,11 +295,16 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
         given = sentence_groups(sentence)
         if given and group not in given:
             return False, "只给出了" + "、".join(GROUP_NAMES[g] for g in sorted(given)) + "的数据"
-    if q.regions and chunk.meta.region not in q.regions:
-        if not any(a in sentence for r in q.regions for a in region_aliases(r)):
-            return False, f"只找到{chunk.meta.region}的相关内容"
-    if q.other_places and not q.regions:
-        # A place no document is about (e.g. a county inside a city's report) must be named by the sentence.
+    scope = q.scope
+    if scope is not None:
+        role = scope.role(chunk.doc_id)
+        if not role:
+            return False, f"只找到{chunk.meta.region or '其他地区'}的相关内容"
+        if role == "higher" and not names_place(scope.places, sentence):
+            asked = "、".join(p.name for p in scope.places)
+            return False, f"{asked}没有自己的报告，上级{chunk.meta.region}的报告中这句话没有提到{asked}"
+    elif q.other_places:
+        # A place the place data does not hold (a new district, a typo) must be named by the sentence.
         if not any(a in sentence for p in q.other_places for a in region_aliases(p)):
             return False, f"没有关于{'、'.join(q.other_places)}的具体内容，只找到{chunk.meta.region or '其他地区'}的相关内容"
     years = chunk_years(chunk, q)

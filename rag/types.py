@@ -154,6 +154,8 @@ class Answer:
     verified: bool | None = None  # LLM mode: every figure checked against the cited passages (None: not checked)
     fallback_reason: str | None = None  # LLM mode: why the extractive answer replaced the generated one
     short: str = ""  # the asked value(s) alone ("805亿元", "① 5%左右；② 5.5%左右"), "" when refused
+    headline: str = ""  # the short answer with its region, year and kind: "广西壮族自治区 · 2025年 · 目标：5.5%左右"
+    note: str = ""  # how the question's years/places were read ("“去年”按…最新的报告理解为2024年")
     ranking: list[Hit] = field(default_factory=list)  # the retriever's own order, before the answer step
 
     def to_prediction(self, qid: str | None = None) -> dict:
@@ -177,6 +179,7 @@ class Answer:
                 for c in self.citations
             ],
             "short_answer": self.short,
+            "headline": self.headline,
             "retrieved": _hits(self.retrieved),
             "retriever": _hits(self.ranking or self.retrieved),
             "latency_ms": round(self.latency_ms, 1),
@@ -188,4 +191,6 @@ class Answer:
             pred = {"id": qid, **pred}
         if self.notice:
             pred["notice"] = self.notice
+        if self.note:
+            pred["note"] = self.note
         return pred

@@ -27,10 +27,12 @@ def test_slot_weight_penalises_other_region_and_period(fake_index, fake_embedder
     r = _retriever(fake_index, fake_embedder)
     review = next(c for c in r.index.chunks if "805亿元" in c.text)
     plan = next(c for c in r.index.chunks if "6%左右" in c.text)
-    q = analyse("甲山区2022年地区生产总值是多少", r.regions)
+    q = r.analyse("甲山区2022年地区生产总值是多少")
     assert slot_weight(review, q) > slot_weight(plan, q)
-    q_other = analyse("临沂市2022年地区生产总值是多少", r.regions)
+    q_other = r.analyse("临沂市2022年地区生产总值是多少")
     assert slot_weight(review, q_other) < slot_weight(review, q)
+    # another place's report is not searched at all for a question naming a place
+    assert all(h.chunk.doc_id == "b_report.txt" for h in r.search("临沂市2022年地区生产总值是多少", k=10))
 
 
 def test_relative_year_resolved_per_document(fake_index, fake_embedder):

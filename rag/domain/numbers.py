@@ -28,7 +28,7 @@ def cn_number(text: str) -> float | None:
 
 
 def cn_digits_year(text: str) -> int | None:
-    """"二〇二三" → 2023: four digit characters read one by one (how years are written)."""
+    """ "二〇二三" → 2023: four digit characters read one by one (how years are written)."""
     if len(text) == 4 and all(ch in CN_DIGIT_CHARS for ch in text):
         return int(text.translate(_DIGIT_VALUES))
     return None

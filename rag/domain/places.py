@@ -254,7 +254,7 @@ class Gazetteer:
         return None
 
     def _qualify(self, text: str, raw: list[Mention]) -> list[Mention]:
-        """"山东淄博" / "北京市朝阳区": a place right after its ancestor is one mention of the smaller place
+        """ "山东淄博" / "北京市朝阳区": a place right after its ancestor is one mention of the smaller place
         (and picks, among places sharing a name, the one inside that ancestor). Weak 国家 yields to others."""
         out: list[Mention] = []
         for m in raw:

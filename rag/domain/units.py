@@ -51,7 +51,9 @@ FIGURE = re.compile(rf"(?P<fig>{_RANGE}|{_ONE}|(?<![\d.]){_NUM}(?![\d.]))(?P<qua
 # The number of a figure, when a magnitude or unit follows (Markdown bold between allowed): what the benchmark rescales.
 NUMBER_BEFORE_UNIT = re.compile(rf"(?<![\d.])({_NUM})(?=\s*(?:\*\*)?\s*(?:{_MAG}|{_UNIT}))")
 # A number and the magnitude/unit written after it (groups: number, unit): what LLM verification checks.
-NUMBER_WITH_UNIT = re.compile(rf"(?<![\d.])({_NUM})({_APPROX}(?:(?:{_MAG}){_APPROX}(?:{_UNIT}|{'|'.join(DATE_UNITS)})?|(?:{_UNIT}|{'|'.join(DATE_UNITS)})))?")
+NUMBER_WITH_UNIT = re.compile(
+    rf"(?<![\d.])({_NUM})({_APPROX}(?:(?:{_MAG}){_APPROX}(?:{_UNIT}|{'|'.join(DATE_UNITS)})?|(?:{_UNIT}|{'|'.join(DATE_UNITS)})))?"
+)
 CN_FIGURE = re.compile(rf"百分之{CN_NUMERAL}+|{CN_NUMERAL}+(?:{_UNIT})")
 _SPLIT = re.compile(rf"^(?P<num>{_NUM})\s*(?P<approx>{_APPROX})(?P<mag>(?:{_MAG})?){_APPROX}(?P<unit>(?:{_UNIT})?)")
 
@@ -112,7 +114,9 @@ def figures(text: str, chinese: bool = True) -> list[Figure]:
                 out.append(Figure(written, cn_number(written[3:]), "%", "percent", "", m.start(), m.end()))
             else:
                 unit = re.sub(rf"^{CN_NUMERAL}+", "", written)
-                out.append(Figure(written, cn_number(written[: len(written) - len(unit)]), unit, family_of(unit), "", m.start(), m.end()))
+                out.append(
+                    Figure(written, cn_number(written[: len(written) - len(unit)]), unit, family_of(unit), "", m.start(), m.end())
+                )
         out.sort(key=lambda f: f.start)
     return out
 

@@ -108,7 +108,9 @@ class VectorCache:
         self._guard("写入", lambda con: con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows), None)
 
     def count(self, model: str | None = None) -> int:
-        sql, args = ("SELECT COUNT(*) FROM vectors", []) if model is None else ("SELECT COUNT(*) FROM vectors WHERE model = ?", [model])
+        sql, args = (
+            ("SELECT COUNT(*) FROM vectors", []) if model is None else ("SELECT COUNT(*) FROM vectors WHERE model = ?", [model])
+        )
         return self._guard("读取", lambda con: con.execute(sql, args).fetchone()[0], 0)
 
 

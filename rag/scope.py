@@ -1,0 +1,125 @@
+"""Which reports may answer a question: the places it names and the years it means, resolved against
+the documents of the knowledge base.
+
+- A question naming a place is answered from the reports about that place ("own"), or from a report of a
+  place above it that names it ("higher": 淄博市's report on 临淄区; the answer says so). A report of
+  another place — a neighbour, a level below, the country for a province or a province for the country —
+  never answers it. A place no report covers, and none above it, is refused by name.
+- 今年/去年/明年 count from the latest report of the place asked about ("广东去年" with a 2025 report is
+  2024); with no year at all, the latest report comes first and the answer says which report it is.
+- A question naming no place is not restricted (its answer names the report it quotes).
+Retrieval searches only the scope's reports (a mask, like the user's filters), so at thousands of reports
+the asked place's passages are not crowded out by the same sentence from thirty other provinces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .domain.places import Gazetteer, Place
+from .question import Question
+from .types import Chunk, DocMeta
+
+
+@dataclass(frozen=True)
+class Report:
+    doc_id: str
+    meta: DocMeta
+    place: Place | None
+
+    @property
+    def label(self) -> str:
+        """ "张店区2023年政府工作报告" style name for notes."""
+        m = self.meta
+        who = "国务院" if m.level == "national" else m.region
+        return f"{who}{m.year or ''}{'年' if m.year else ''}{m.doc_type or '材料'}"
+
+
+class Catalog:
+    """The knowledge base's documents by place (one entry per document)."""
+
+    def __init__(self, firsts: list[Chunk], g: Gazetteer):
+        self.g = g
+        self.reports: list[Report] = []
+        for c in firsts:
+            place = (g.by_code.get(c.meta.region_code) if c.meta.region_code else None) or g.resolve(c.meta.region)
+            self.reports.append(Report(c.doc_id, c.meta, place))
+
+    def of(self, place: Place) -> list[Report]:
+        return [r for r in self.reports if r.place is not None and r.place.key == place.key]
+
+    def above(self, place: Place) -> list[Report]:
+        """Reports of the places above `place` (nearest first)."""
+        out: list[Report] = []
+        for a in self.g.ancestors(place):
+            out += self.of(a)
+        return out
+
+    @staticmethod
+    def latest(reports: list[Report]) -> int | None:
+        years = [r.meta.year for r in reports if r.meta.year]
+        return max(years) if years else None
+
+
+@dataclass
+class Scope:
+    own: set[str] = field(default_factory=set)  # doc ids about the asked places
+    higher: set[str] = field(default_factory=set)  # doc ids of places above them (must name the place)
+    places: list[Place] = field(default_factory=list)  # the asked places
+    missing: list[str] = field(default_factory=list)  # asked places with no report, none above either
+    latest: set[str] = field(default_factory=set)  # own reports of the latest year (preferred without a year)
+    note: str = ""  # how years were read ("“去年”按…最新的报告理解为2024年")
+
+    @property
+    def docs(self) -> set[str]:
+        return self.own | self.higher
+
+    def role(self, doc_id: str) -> str:
+        """ "own", "higher" or "" (outside the scope)."""
+        return "own" if doc_id in self.own else "higher" if doc_id in self.higher else ""
+
+
+def asked_places(q: Question, g: Gazetteer) -> list[Place]:
+    """The places a question asks about (recognised mentions; the covered ones where a name repeats)."""
+    out: list[Place] = []
+    for m in q.mentions:
+        covered = [p for p in m.places if g.is_covered(p)]
+        for p in covered or m.places[:1]:
+            if p.key not in {x.key for x in out}:
+                out.append(p)
+    return out
+
+
+def resolve(q: Question, catalog: Catalog) -> Scope | None:
+    """The scope of a question (None when it names no place), and its years made absolute."""
+    places = asked_places(q, catalog.g)
+    if not places:
+        return None
+    scope = Scope(places=places)
+    for place in places:
+        own = catalog.of(place)
+        above = catalog.above(place)
+        if not own and not above:
+            scope.missing.append(place.name)
+        scope.own |= {r.doc_id for r in own}
+        scope.higher |= {r.doc_id for r in above}
+        year = Catalog.latest(own)
+        scope.latest |= {r.doc_id for r in own if r.meta.year == year}
+    _resolve_years(q, catalog, scope)
+    return scope
+
+
+def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
+    """今年/去年/明年 against the latest report of the (first) asked place that has one."""
+    if not q.relative or q.years:
+        return
+    for place in scope.places:
+        own = catalog.of(place)
+        anchor = Catalog.latest(own)
+        if anchor is None:
+            continue
+        q.years = sorted({anchor + off for off in q.relative})
+        q.relative = []
+        report = next(r for r in own if r.meta.year == anchor)
+        scope.note = f"按{place.name}最新的报告（{report.label}）理解为{'、'.join(f'{y}年' for y in q.years)}"
+        return

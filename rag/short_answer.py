@@ -1,0 +1,111 @@
+"""The asked value(s) alone, and the line that leads an answer with them.
+
+`short_answer` reads, from each quoted sentence, what the question asks for: the figure in the
+indicator's own clause (with its qualifier: "5.5%左右", "820.1亿斤以上"), the items of an enumeration,
+the date, the speaker. `headline` puts it after the region, the year the figure is about and whether it
+is a target or a result: "广西壮族自治区 · 2025年 · 目标：5.5%左右". The CLI, the app and the briefing
+export lead with the headline, then the quote; `rag eval` scores the short answer strictly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .domain.periods import years_in
+from .domain.units import figures
+from .question import Question
+from .slots import TARGET_CUE, around_asked_noun, indicator_positions, near_indicator, unit_ok
+from .tokenize import tag
+from .types import Chunk
+
+_DAY = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日")
+_ITEM_SPLIT = re.compile(r"[、；;，,]|和|及|以及")
+MAX_ITEM = 24
+MAX_TEXT = 60
+
+
+def _figure(q: Question, sentence: str) -> str:
+    """The figure of the asked indicator: the first one in the indicator's window at or after the
+    indicator's position, else the first one in the window."""
+    window = near_indicator(q, sentence)
+    start = sentence.find(window.split("，")[0]) if window else -1
+    figs = [f for f in figures(window) if unit_ok(q, f)]
+    if not figs:
+        return ""
+    positions = [p - start for p in indicator_positions(q, sentence) if start >= 0]
+    after = [f for f in figs if positions and f.start >= min(positions) - 1]
+    return (after or figs)[0].text
+
+
+def _items(q: Question, sentence: str) -> str:
+    zone = around_asked_noun(q, sentence)
+    lead = re.search(r"[：:](.+)", zone)
+    body = lead.group(1) if lead else zone
+    quoted = re.findall(r"“([^”]{2,20})”", body)
+    if len(quoted) >= 2:
+        return "、".join(dict.fromkeys(quoted))
+    items = [i.strip(" “”。；") for i in _ITEM_SPLIT.split(body)]
+    items = [i for i in items if 2 <= len(i) <= MAX_ITEM]
+    return "、".join(dict.fromkeys(items)) if len(items) >= 2 else _trim(sentence)
+
+
+def _trim(sentence: str) -> str:
+    s = sentence.replace("**", "").strip().rstrip("。；;，,")
+    return s if len(s) <= MAX_TEXT else s[:MAX_TEXT] + "…"
+
+
+def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
+    """What the question asks for, from one quoted sentence."""
+    if q.asked == "number":
+        return _figure(q, sentence) or _trim(sentence)
+    if q.asked == "date":
+        title = chunk.section == ("标题",)
+        if title and chunk.meta.date:
+            y, m, d = chunk.meta.date.split("-")
+            return f"{int(y)}年{int(m)}月{int(d)}日"
+        day = _DAY.search(sentence)
+        if day:
+            return re.sub(r"\s+", "", day.group(0))
+        years = years_in(sentence)
+        return f"{years[0]}年" if years else _trim(sentence)
+    if q.asked == "person":
+        if chunk.section == ("标题",) and chunk.meta.speaker:
+            return chunk.meta.speaker
+        names = [w for w, flag in tag(sentence) if flag == "nr" and len(w) >= 2]
+        return "、".join(dict.fromkeys(names)) or _trim(sentence)
+    if q.asked == "list":
+        return _items(q, sentence)
+    return _trim(sentence)
+
+
+def kind_of(q: Question, sentence: str, chunk: Chunk) -> str:
+    """目标 (a plan's figure) or 实际 (a result), as the passage presents it; "" when it cannot tell."""
+    if chunk.period_kind == "plan" or (TARGET_CUE.search(sentence) and chunk.period_kind != "review"):
+        return "目标"
+    if chunk.period_kind == "review":
+        return "实际"
+    return ""
+
+
+def year_of(sentence: str, chunk: Chunk) -> int | None:
+    """The year a figure is about: a year the sentence names, else its section's, else the report's."""
+    named = years_in(sentence)
+    if len(named) == 1:
+        return named[0]
+    if chunk.period is not None:
+        return chunk.period
+    return None if chunk.meta.review_years or chunk.meta.plan_years else chunk.meta.year
+
+
+def headline(q: Question, value: str, sentence: str, chunk: Chunk, place: str = "") -> str:
+    """ "广西壮族自治区 · 2025年 · 目标：5.5%左右" (the place asked about when a higher level's report
+    answers: "临淄区（据淄博市的报告）")."""
+    region = chunk.meta.region or ""
+    if place and place != region:
+        region = f"{place}（据{region}的报告）"
+    year = year_of(sentence, chunk)
+    parts = [region, f"{year}年" if year else ""]
+    if q.asked == "number":
+        parts.append(kind_of(q, sentence, chunk))
+    label = " · ".join(p for p in parts if p)
+    return f"{label}：{value}" if label else value
