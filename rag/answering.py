@@ -26,6 +26,7 @@ from .question import Question
 from .refusal import BEFORE_CHOICE, ON_CHOICE, TOPICAL_POOL, Decision, first_refusal
 from .rerank import Context, LinearScorer, default_scorer, featurize
 from .retrieval import passage_year
+from .scope import year_note
 from .short_answer import headline, value_of
 from .types import Answer, Citation, Hit
 
@@ -74,7 +75,7 @@ class ExtractiveAnswerer:
         out = []
         for rank, hit in enumerate(hits[: self.top_passages]):
             position = 0
-            for sentence in _units_of(hit.chunk.text, q):
+            for sentence in _units_of(hit.chunk.text, q, hit.chunk.section == ("标题",)):
                 s = sentence.strip()
                 if len(s) < 4:
                     continue
@@ -158,17 +159,17 @@ _FULL_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）
 
 
 _SENTENCE_END = re.compile(r"[。！？!?]")
-TITLE_BLOCK_MAX = 300  # characters; a title page (title, date and meeting line, speaker) is short
+TITLE_BLOCK_MAX = 400  # characters; a title page (title, date and meeting line, speaker) is short
 
 
-def _units_of(text: str, q: Question) -> list[str]:
+def _units_of(text: str, q: Question, title: bool = False) -> list[str]:
     """Candidate sentences of a passage. For list and summary questions, a whole
     sentence whose clauses are joined by "；" or led by "：" is a candidate too:
     an enumeration ("主要是：A；B；C。") is answered as one quote. A short block of
     unpunctuated lines (a report's title page: title, "——2021年1月13日在…会议上",
     the speaker; a news byline) is one statement, so it is a candidate as a whole."""
     units = split_sentences(text)
-    if "\n" in text.strip() and len(text) <= TITLE_BLOCK_MAX and not _SENTENCE_END.search(text):
+    if "\n" in text.strip() and len(text) <= TITLE_BLOCK_MAX and (title or not _SENTENCE_END.search(text)):
         units.append(text.strip())
     if q.asked in ("list", "summary"):
         for m in _FULL_SENTENCE.finditer(text):
@@ -229,7 +230,7 @@ def compose(q: Question, hits: list[Hit], chosen: list[Candidate], lead: str = "
         retrieved=retrieved,
         short=value,
         headline=headline(q, value, best.sentence, best.hit.chunk, place),
-        note=q.scope.note if q.scope is not None else "",
+        note=year_note(q, q.scope, best.hit.chunk.meta, best.hit.chunk.doc_id),
     )
 
 

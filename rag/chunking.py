@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from .domain.periods import FIVE_YEAR_PLANS, years_in
 from .types import Chunk, DocMeta, Document
 
-CHUNKER_VERSION = "para-v1"
+CHUNKER_VERSION = "para-v2"
+MAX_TITLE_LINES = 12
 MAX_CHARS = 320
 SHORT_PARAGRAPH = 80
 SENTENCE_END = "。！？!?；;"
@@ -128,8 +129,17 @@ def make_header(meta: DocMeta, section: tuple[str, ...], label: str) -> str:
     return "｜".join(p for p in parts if p)
 
 
+TITLE_BLOCK_MAX = 400  # characters: a title block (title, source, date and meeting, speaker) is short
+_ADDRESS = re.compile(r"^各位代表")
+
+
 def _front_matter_end(paras: list[_Para]) -> int:
-    """Number of leading title lines (short plain lines before the first body paragraph)."""
+    """Number of leading title lines: those before "各位代表" (a work report's address to the congress)
+    when they are few and short — a line may run title, date, meeting and speaker together — else the
+    short plain lines before the first body paragraph."""
+    for n, p in enumerate(paras[:MAX_TITLE_LINES]):
+        if _ADDRESS.match(p.text):
+            return n if 0 < n and sum(len(x.text) for x in paras[:n]) <= TITLE_BLOCK_MAX else 0
     n = 0
     while n < len(paras) and heading_kind(paras[n].text) == "plain":
         n += 1

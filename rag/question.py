@@ -19,10 +19,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .domain.periods import PAST_FIVE_YEARS, RELATIVE_YEARS, YEAR_LOOSE, plans_in, relative_offsets, years_in
+from .domain.periods import (
+    FIVE_YEAR_PLANS,
+    PAST_FIVE_YEARS,
+    RELATIVE_RE,
+    RELATIVE_YEARS,
+    YEAR_LOOSE,
+    plans_in,
+    relative_offsets,
+    years_in,
+)
 from .domain.places import Gazetteer, Mention, gazetteer
 from .domain.units import UNITS, family_of
-from .tokenize import tokenize
+from .groups import Group, asked_group
+from .tokenize import STOPWORDS, tokenize, word_spans
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -117,6 +127,18 @@ PHRASING = frozenset(
     "期间 一共 总共 合计 共计 去 派 认为 指出 提出 提到 存在 当前 目前 这份 那篇 这篇 该 其 时 还 分别 各 其中 里 "
     "多长 时间 哪一 一天 那片 那个 这个 这些 那些 给出 说 讲 写 称 被称为 称为 请 概括 总结 介绍 列举 包括 有哪些".split()
 )
+# Words of a question that say how a figure moved or what kind it is, not which
+# indicator it belongs to ("实际使用外资的增长目标是多少": the indicator is 实际使用外资;
+# 增长 and 目标 appear beside every figure of a target list). General report vocabulary.
+CHANGE_WORDS = frozenset(
+    "增长 增速 增幅 涨幅 幅度 增加 提高 提升 下降 降低 减少 目标 预期 计划 完成 实现 达到 突破 同比 比上年 较上年 累计 全年 年均 "
+    "实际 预计 控制 控制在 保持 稳定 稳定在".split()
+)
+_ASK = re.compile(r"多少|几|百分之几|哪些|哪几|哪个|哪一|哪|什么|怎样|怎么样|如何|是否|有没有|吗|谁")
+_PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
+_AFTER_ASK = re.compile(
+    r"(?:多少|几)(?:万亿|亿|万|千)?(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张)?([\u4e00-\u9fff]{2,10})[？?。，,]*$"
+)
 # "（不是2023年的目标）": a negated aside names what is NOT asked; drop it before reading slots.
 _NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不是|而非|并非|非|不含|不包括)[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*")
 
@@ -136,6 +158,8 @@ class Question:
     units: tuple[str, ...] = ()  # unit families a figure answer may have ("" = any)
     aliases: dict[str, list[str]] = field(default_factory=dict)  # term -> report wordings
     weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
+    phrases: list[str] = field(default_factory=list)  # the indicator as written, most important first
+    group: Group | None = None  # a named group whose members are asked ("三大先导产业是哪三个")
     scope: Scope | None = None  # which reports may answer (set by the retriever; None: the question names no place)
 
     def search_text(self) -> str:
@@ -147,10 +171,13 @@ class Question:
         return self.asked == "number"
 
 
+_WHICH_COUNT = re.compile(r"哪[二三四五六七八九十两几\d]+[个项家类种条所座批大方面]")
+
+
 def _asked(q: str) -> str:
     if any(w in q for w in DATE_ASK):
         return "date"
-    if any(w in q for w in WHICH_ASK):
+    if any(w in q for w in WHICH_ASK) or _WHICH_COUNT.search(q) or asked_group(q) is not None:
         return "list"
     if any(w in q for w in NUMBER_ASK):
         return "number"
@@ -242,6 +269,52 @@ def _units(text: str) -> tuple[str, ...]:
     return ()
 
 
+_EDGE_WORDS = tuple(
+    sorted(CHANGE_WORDS | set(TARGET_WORDS) | set(ACTUAL_WORDS) | {"比", "高", "低", "的"}, key=len, reverse=True)
+)
+
+
+def _trim_phrase(phrase: str) -> str:
+    """ "城镇调查失业率控制目标" → "城镇调查失业率": change and kind words jieba glued to the phrase's ends."""
+    changed = True
+    while changed and phrase:
+        changed = False
+        for w in _EDGE_WORDS:
+            if phrase.endswith(w) and len(phrase) > len(w):
+                phrase, changed = phrase[: -len(w)], True
+            if phrase.startswith(w) and len(phrase) > len(w):
+                phrase, changed = phrase[len(w) :], True
+    return phrase
+
+
+def indicator_phrases(text: str, q: Question) -> list[str]:
+    """The indicator a question asks about, as written: runs of adjacent content words once places,
+    years, ask, change and kind words are taken out ("河北2024年一般公共预算收入比上年增长了多少" →
+    ["一般公共预算收入"]). Most important first: the noun counted after 多少 ("建设了多少风电光伏装机"),
+    then the phrases from the last (nearest the ask) to the first."""
+    chars = list(text)
+    for m in q.mentions:
+        chars[m.start : m.end] = " " * (m.end - m.start)
+    blanked = "".join(chars)
+    for pattern in (YEAR_LOOSE, RELATIVE_RE, _ASK, _PLANS):
+        blanked = pattern.sub(lambda m: " " * len(m.group(0)), blanked)
+    drop = STOPWORDS | CHANGE_WORDS | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING | set(UNITS)
+    runs: list[list[tuple[int, int]]] = []
+    for word, start, end in word_spans(blanked):
+        if word.strip() == "" or word in drop or not re.search(r"[\u4e00-\u9fffA-Za-z]", word):
+            runs.append([])
+            continue
+        if runs and runs[-1] and runs[-1][-1][1] == start:
+            runs[-1].append((start, end))
+        else:
+            runs.append([(start, end)])
+    phrases = [_trim_phrase(blanked[r[0][0] : r[-1][1]]) for r in runs if r]
+    phrases = [p for p in phrases if len(p) >= 2]
+    counted = _AFTER_ASK.search(text)
+    first = [p for p in phrases if counted and p == counted.group(1)]
+    return list(dict.fromkeys(first + phrases[::-1]))
+
+
 def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> Question:
     """Read the slots of a question. `places`: the knowledge base's place model, or the names of the
     regions its reports are about."""
@@ -274,4 +347,6 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
             drop.update(tokenize(p.name))
     q.terms = [t for t in tokenize(text) if t not in drop and not YEAR_LOOSE.fullmatch(t)]
     q.terms += [w for w in q.aliases if w not in q.terms]
+    q.phrases = indicator_phrases(text, q)
+    q.group = asked_group(text)
     return q

@@ -29,10 +29,13 @@ class Report:
 
     @property
     def label(self) -> str:
-        """ "张店区2023年政府工作报告" style name for notes."""
-        m = self.meta
-        who = "国务院" if m.level == "national" else m.region
-        return f"{who}{m.year or ''}{'年' if m.year else ''}{m.doc_type or '材料'}"
+        return report_label(self.meta)
+
+
+def report_label(m: DocMeta) -> str:
+    """The name of a report in notes: 张店区2023年政府工作报告, 国务院2024年政府工作报告."""
+    who = "国务院" if m.level == "national" else m.region
+    return f"{who}{m.year or ''}{'年' if m.year else ''}{m.doc_type or '材料'}"
 
 
 class Catalog:
@@ -68,6 +71,7 @@ class Scope:
     places: list[Place] = field(default_factory=list)  # the asked places
     missing: list[str] = field(default_factory=list)  # asked places with no report, none above either
     latest: set[str] = field(default_factory=set)  # own reports of the latest year (preferred without a year)
+    years: set[int] = field(default_factory=set)  # the years of the own reports
     note: str = ""  # how years were read ("“去年”按…最新的报告理解为2024年")
 
     @property
@@ -105,6 +109,7 @@ def resolve(q: Question, catalog: Catalog) -> Scope | None:
         scope.higher |= {r.doc_id for r in above}
         year = Catalog.latest(own)
         scope.latest |= {r.doc_id for r in own if r.meta.year == year}
+        scope.years |= {r.meta.year for r in own if r.meta.year}
     _resolve_years(q, catalog, scope)
     return scope
 
@@ -123,3 +128,12 @@ def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
         report = next(r for r in own if r.meta.year == anchor)
         scope.note = f"按{place.name}最新的报告（{report.label}）理解为{'、'.join(f'{y}年' for y in q.years)}"
         return
+
+
+def year_note(q: Question, scope: Scope | None, meta: DocMeta, doc_id: str) -> str:
+    """For a question with no year about a place with reports of several years: which report answered."""
+    if scope is None or q.years or q.relative or q.periods or len(scope.years) < 2 or scope.role(doc_id) != "own":
+        return scope.note if scope is not None else ""
+    if doc_id in scope.latest:
+        return f"未指明年份，按最新的报告（{report_label(meta)}）作答"
+    return f"未指明年份；最新的报告中没有找到，以下据{report_label(meta)}"

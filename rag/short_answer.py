@@ -13,6 +13,7 @@ import re
 
 from .domain.periods import years_in
 from .domain.units import figures
+from .groups import members
 from .question import Question
 from .slots import TARGET_CUE, around_asked_noun, indicator_positions, near_indicator, unit_ok
 from .tokenize import tag
@@ -38,6 +39,10 @@ def _figure(q: Question, sentence: str) -> str:
 
 
 def _items(q: Question, sentence: str) -> str:
+    if q.group is not None:
+        found = members(q.group, sentence)
+        if found:
+            return "、".join(found)
     zone = around_asked_noun(q, sentence)
     lead = re.search(r"[：:](.+)", zone)
     body = lead.group(1) if lead else zone

@@ -13,7 +13,8 @@ import re
 from .domain.periods import CN_YEAR, YEAR_WORD, years_in
 from .domain.units import Figure
 from .domain.units import figures as find_figures
-from .question import Question, region_aliases
+from .groups import members
+from .question import CHANGE_WORDS, Question, region_aliases
 from .retrieval import chunk_years, passage_year
 from .tokenize import tag, tokenize, word_cuts
 from .types import Hit
@@ -73,14 +74,6 @@ def term_weight(q: Question, t: str) -> float:
     return q.weights.get(t, 1.0)
 
 
-# Words of a question that say how a figure moved or what kind it is, not which
-# indicator it belongs to ("实际使用外资的增长目标是多少": the indicator is 实际使用外资;
-# 增长 and 目标 appear beside every figure of a target list). General report vocabulary.
-CHANGE_WORDS = frozenset(
-    "增长 增速 增幅 增加 提高 提升 下降 降低 减少 目标 预期 计划 完成 实现 达到 突破 同比 比上年 较上年 累计 全年 年均 实际 预计".split()
-)
-
-
 def indicator_positions(q: Question, sentence: str, top: int = 3) -> list[int]:
     """Where the asked indicator may sit: the end of each of the rarest question
     terms found (one position per term, its first report wording found). Change
@@ -138,6 +131,8 @@ def has_slot(q: Question, sentence: str) -> bool:
             return True
         return any(unit_ok(q, f) for f in figures(near))
     if q.asked == "list":
+        if q.group is not None:
+            return bool(members(q.group, sentence))
         return _enumerates(around_asked_noun(q, sentence))
     if q.asked == "date":
         if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
@@ -239,11 +234,32 @@ def names_share_part(q: Question, sentence: str) -> bool:
     return not part or any(found(t, sentence, q) for t in part)
 
 
+def phrase_position(q: Question, sentence: str) -> int | None:
+    """Where the question's indicator phrase ends in the sentence, when the sentence writes it out
+    ("居民收入增长与经济增长同步" for "居民收入增长的目标"; a report wording of a paraphrase counts:
+    外贸 → 进出口). The phrases are tried in the question's order of importance (`Question.phrases`)."""
+    for phrase in q.phrases:
+        for form in (phrase, *q.aliases.get(phrase, ())):
+            i = sentence.find(form)
+            if i >= 0:
+                return i + len(form)
+    return None
+
+
+# A clause that goes on with the indicator of the clause before it: it opens with a predicate or a
+# figure ("…完成805亿元，同比增长3.4%"), not with another indicator ("…与经济增长同步，单位地区生产总值能耗…").
+_CONTINUES = re.compile(
+    r"^\s*(?:同比|比上年|较上年|分别|年均|累计|预计|全年|约|共|均|其中)?\s*"
+    r"(?:增长|增速|增幅|涨幅|下降|降低|提高|提升|减少|增加|达到|达|完成|实现|突破|超过|为|是|保持|稳定在|控制在|占|\d)"
+)
+
+
 def near_indicator(q: Question, sentence: str) -> str:
-    """The clauses that name the asked indicator, each with the clause after it
-    (Chinese puts the figure before or after the noun: "41家企业", "收入完成44.9亿元")
-    unless a semicolon or full stop closes the clause: what follows is another item."""
-    positions = indicator_positions(q, sentence)
+    """The clause that names the asked indicator — where the sentence writes out its phrase, else where
+    its rarest terms are — with the clause after it when that clause goes on with the same indicator
+    (`_CONTINUES`) and no semicolon or full stop closes the first (what follows is another item)."""
+    at = phrase_position(q, sentence)
+    positions = [at] if at is not None else indicator_positions(q, sentence)
     if not positions:  # the sentence names none of the question's terms: no figure belongs to them
         return "" if named_terms(q) else sentence
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
@@ -251,8 +267,11 @@ def near_indicator(q: Question, sentence: str) -> str:
     for pos in positions:
         for a, b in zip(bounds, bounds[1:], strict=False):
             if a < pos <= b:
-                # the next clause too, unless a semicolon or full stop ends this one (a new item starts)
-                nxt = b if sentence[b - 1 : b] in ("；", ";", "。") else next((c for c in bounds if c > b), len(sentence))
+                nxt = b
+                if sentence[b - 1 : b] not in ("；", ";", "。"):
+                    after = next((c for c in bounds if c > b), len(sentence))
+                    if _CONTINUES.match(sentence[b:after]):
+                        nxt = after
                 windows.append(sentence[a:nxt])
                 break
     return "，".join(windows) or sentence

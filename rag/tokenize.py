@@ -63,3 +63,8 @@ def word_cuts(text: str) -> set[int]:
     for _, start, end in _jieba().tokenize(text):
         cuts.update((start, end))
     return cuts
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """jieba words (accurate mode) with their offsets: (word, start, end)."""
+    return list(_jieba().tokenize(text))

@@ -1,0 +1,39 @@
+"""Which reports may answer: the asked place's own, or a higher level's that names it; years counted
+from the place's latest report."""
+
+from rag.pipeline import Assistant
+from rag.retrieval import HybridRetriever
+from rag.store import load_index
+
+
+def _retriever(index, embedder):
+    return HybridRetriever(load_index(index)[0], embedder)
+
+
+def test_own_reports_only(fake_index, fake_embedder):
+    r = _retriever(fake_index, fake_embedder)
+    q = r.analyse("临沂市2023年地区生产总值是多少？")
+    assert q.scope.own == {"b_report.txt"} and not q.scope.higher and not q.scope.missing
+    assert r.analyse("2023年地区生产总值是多少？").scope is None  # no place named: not restricted
+
+
+def test_a_place_without_reports_is_refused_by_name(fake_index, fake_embedder):
+    bot = Assistant(fake_index, embedder=fake_embedder)
+    a = bot.ask("江苏省2023年地区生产总值是多少？")
+    assert a.refused and "江苏省" in a.text and not a.citations
+
+
+def test_a_higher_level_report_answers_only_when_it_names_the_place(fake_index, fake_embedder):
+    r = _retriever(fake_index, fake_embedder)
+    q = r.analyse("兰山区2023年地区生产总值是多少？")  # a district of 临沂市: no report of its own
+    assert q.scope.higher == {"b_report.txt"} and not q.scope.own
+    a = Assistant(fake_index, embedder=fake_embedder).ask("兰山区2023年地区生产总值是多少？")
+    assert a.refused and "兰山区" in a.text  # 临沂's report never names 兰山区
+
+
+def test_relative_years_count_from_the_latest_report_of_the_place(fake_index, fake_embedder):
+    r = _retriever(fake_index, fake_embedder)
+    q = r.analyse("临沂去年地区生产总值增长了多少？")  # the report is delivered in 2024
+    assert q.years == [2023] and not q.relative and "2024" in q.scope.note
+    a = Assistant(fake_index, embedder=fake_embedder).ask("临沂去年地区生产总值增长了多少？")
+    assert not a.refused and "5.5%" in a.short and "2023年" in a.headline and a.note
