@@ -18,8 +18,8 @@ from .domain.numbers import CN_NUMERAL, cn_number
 from .tokenize import tag
 
 _GROUP = re.compile(
-    rf"[“\"]?(?P<count>{CN_NUMERAL}{{1,3}}|\d{{1,2}})(?P<measure>大|个|项|类|种|条|张|支|座)?(?P<noun>[\u4e00-\u9fff]{{1,10}}?)[”\"]?"
-    r"(?=(?:具体)?(?:是|指|为|包括|包含|有|分别|都)?(?:的是)?(?:哪|什么|指的))"
+    rf"(?<!第)(?P<open>[“\"])?(?P<count>{CN_NUMERAL}{{1,3}}|\d{{1,2}})(?P<measure>大|个|项|类|种|条|张|支|座)?(?P<noun>[\u4e00-\u9fff]{{1,8}}?)[”\"]?"
+    r"(?=(?:具体|分别|都|各)?(?:是|指|为|包括|包含|有)?(?:的是)?(?:哪|什么|指的))"
 )
 _SPLIT = re.compile(r"[、，,；;]|以及|和|及|与")
 _NOUNISH = ("n", "nz", "nr", "ns", "nt", "eng", "j", "l", "an", "b")
@@ -42,8 +42,8 @@ def asked_group(question: str) -> Group | None:
     noun = m.group("noun")
     if re.match(CN_NUMERAL, noun) or re.search(r"十[一二三四五]五", m.group(0)):
         return None  # "十四五规划" is a plan, not a group of fourteen
-    if not count or count < 2 or count > 12 or len(noun) < 2 and not m.group("measure"):
-        return None
+    if not count or count < 2 or count > 12 or not (m.group("measure") or m.group("open")):
+        return None  # a group is named with a measure ("三大…", "五个…") or in quotes
     text = raw + (m.group("measure") or "") + noun
     return Group(text, int(count), noun[-2:] if len(noun) >= 2 else noun)
 

@@ -91,16 +91,21 @@ class HybridIndex:
         scores, ids = vector_index.search(self.faiss_index, query_vec, k, mask)
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i >= 0]
 
-    def idf(self, token: str) -> float:
-        """Inverse document frequency of a BM25 token (0 for tokens the corpus lacks)."""
+    def idf(self, token: str, mask: np.ndarray | None = None) -> float:
+        """Inverse document frequency of a BM25 token (0 for tokens the corpus lacks), counted over the
+        chunks `mask` keeps when given (the reports that may answer a question: its statistics then do
+        not change when reports about other places are added)."""
         i = self.bm25.vocab_dict.get(token)
         indptr = self.bm25.scores["indptr"]
         if i is None or i + 1 >= len(indptr):
             return 0.0
-        df = int(indptr[i + 1] - indptr[i])
+        if mask is None:
+            n, df = len(self.chunks), int(indptr[i + 1] - indptr[i])
+        else:
+            n, df = int(mask.sum()), int(np.count_nonzero(mask[self.bm25.scores["indices"][indptr[i] : indptr[i + 1]]]))
         if df == 0:
             return 0.0
-        return float(np.log(1 + (len(self.chunks) - df + 0.5) / (df + 0.5)))
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def lexical(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """BM25 top-k: the postings of the query's tokens summed into one score array (numpy)."""

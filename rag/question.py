@@ -135,6 +135,7 @@ CHANGE_WORDS = frozenset(
     "实际 预计 控制 控制在 保持 稳定 稳定在".split()
 )
 _ASK = re.compile(r"多少|几|百分之几|哪些|哪几|哪个|哪一|哪|什么|怎样|怎么样|如何|是否|有没有|吗|谁")
+_REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:的|度)?(?:[^，,。？?]{0,8}?政府)?工作报告")
 _PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
 _AFTER_ASK = re.compile(
     r"(?:多少|几)(?:万亿|亿|万|千)?(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张)?([\u4e00-\u9fff]{2,10})[？?。，,]*$"
@@ -148,6 +149,7 @@ class Question:
     text: str
     regions: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    report_years: list[int] = field(default_factory=list)  # "2024年政府工作报告": which report, not which period
     relative: list[int] = field(default_factory=list)  # offsets from the document's year
     periods: list[str] = field(default_factory=list)  # 十三五, …
     kind: str = ""  # target | actual | ""
@@ -308,11 +310,26 @@ def indicator_phrases(text: str, q: Question) -> list[str]:
             runs[-1].append((start, end))
         else:
             runs.append([(start, end)])
-    phrases = [_trim_phrase(blanked[r[0][0] : r[-1][1]]) for r in runs if r]
-    phrases = [p for p in phrases if len(p) >= 2]
+    phrases = [p for r in runs if r for p in _split_phrase(blanked[r[0][0] : r[-1][1]])]
+    phrases = [_with_alias(p, q) for p in phrases if len(p) >= 2]
     counted = _AFTER_ASK.search(text)
     first = [p for p in phrases if counted and p == counted.group(1)]
     return list(dict.fromkeys(first + phrases[::-1]))
+
+
+_INNER = re.compile("|".join(sorted((w for w in CHANGE_WORDS | set(TARGET_WORDS) if len(w) >= 2), key=len, reverse=True)))
+
+
+def _split_phrase(phrase: str) -> list[str]:
+    """Trimmed parts of a phrase, split where jieba glued a change or kind word inside
+    ("重点项目年度计划投资" → 重点项目年度, 投资)."""
+    return [t for part in _INNER.split(phrase) if (t := _trim_phrase(part))]
+
+
+def _with_alias(phrase: str, q: Question) -> str:
+    """A paraphrase the assistant knows is one phrase, whatever jieba made of it ("经济增速" → 地区生产总值
+    增长, not 经济)."""
+    return next((k for k in q.aliases if phrase in k and len(k) > len(phrase) and k in q.text), phrase)
 
 
 def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> Question:
@@ -324,7 +341,9 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
     q.mentions = g.find(text)
     q.regions, q.other_places = _split_places(q.mentions, g)
     q.other_places += unknown_places(text, q.mentions)
-    q.years = sorted(years_in(text, loose=True))
+    # "淄博市2024年政府工作报告中…": a year naming a report says which report, not which period is asked
+    q.report_years = sorted({int(y) for y in _REPORT_YEAR.findall(text)})
+    q.years = sorted(years_in(_REPORT_YEAR.sub(" ", text), loose=True))
     q.relative = relative_offsets(text)
     q.periods = plans_in(text)
     if any(w in text for w in PAST_FIVE_YEARS):

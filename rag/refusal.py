@@ -86,7 +86,7 @@ def topic_without_slot(d: Decision) -> Refusal | None:
     a weakly related sentence that has one is not the answer."""
     what = SLOT_REQUIRED.get(d.q.asked)
     topical = d.topical
-    if what and topical is not None and not topical.has_slot and topical.agrees:
+    if what and topical is not None and not topical.has_slot and topical.agrees and d.best is not d.glossary:
         if d.best.coverage < TOPICAL_RATIO * topical.coverage:
             return f"资料只提到相关内容，未给出{what}", topical
     return None

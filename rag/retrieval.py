@@ -179,7 +179,9 @@ class HybridRetriever:
         q = analyse(text, self.places)
         q.scope = resolve(q, self.catalog)
         terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
-        q.weights = {t: self.index.idf(t) for t in terms}
+        # Term weights are counted over the reports that may answer (see `HybridIndex.idf`).
+        mask = self.doc_mask(frozenset(q.scope.docs)) if q.scope is not None and q.scope.docs else None
+        q.weights = {t: self.index.idf(t, mask) for t in terms}
         return q
 
     def search(self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None) -> list[Hit]:

@@ -102,6 +102,8 @@ def resolve(q: Question, catalog: Catalog) -> Scope | None:
     scope = Scope(places=places)
     for place in places:
         own = catalog.of(place)
+        if q.report_years and any(r.meta.year in q.report_years for r in own):
+            own = [r for r in own if r.meta.year in q.report_years]  # "淄博市2024年政府工作报告中…"
         above = catalog.above(place)
         if not own and not above:
             scope.missing.append(place.name)

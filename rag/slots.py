@@ -87,7 +87,11 @@ def named_terms(q: Question) -> list[str]:
     return [t for t in dict.fromkeys(q.terms) if t not in CHANGE_WORDS]
 
 
+MAX_OCCURRENCES = 3  # a term named several times in a sentence: each of its clauses may hold the figure
+
+
 def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[int]:
+    """Ends of the `top` weightiest terms found, every occurrence of each (up to `MAX_OCCURRENCES`)."""
     found = []
     cuts = None
     for t in terms:
@@ -97,10 +101,16 @@ def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[i
                 cuts = word_cuts(sentence) if cuts is None else cuts
                 i = _first_within_words(sentence, form, i, cuts)
             if i >= 0:
-                found.append((term_weight(q, t) + len(form) * 0.01, i + len(form)))
+                ends = []
+                while i >= 0 and len(ends) < MAX_OCCURRENCES:
+                    ends.append(i + len(form))
+                    i = sentence.find(form, i + len(form))
+                    if i >= 0 and len(form) <= 2:
+                        i = _first_within_words(sentence, form, i, cuts)
+                found.append((term_weight(q, t) + len(form) * 0.01, ends))
                 break
-    found.sort(reverse=True)
-    return [pos for _, pos in found[:top]]
+    found.sort(key=lambda x: -x[0])
+    return [pos for _, ends in found[:top] for pos in ends]
 
 
 def _first_within_words(sentence: str, form: str, i: int, cuts: set[int]) -> int:
@@ -131,8 +141,8 @@ def has_slot(q: Question, sentence: str) -> bool:
             return True
         return any(unit_ok(q, f) for f in figures(near))
     if q.asked == "list":
-        if q.group is not None:
-            return bool(members(q.group, sentence))
+        if q.group is not None and q.group.text in sentence.replace("“", "").replace("”", ""):
+            return bool(members(q.group, sentence))  # a sentence naming the group must give its members
         return _enumerates(around_asked_noun(q, sentence))
     if q.asked == "date":
         if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
@@ -234,16 +244,28 @@ def names_share_part(q: Question, sentence: str) -> bool:
     return not part or any(found(t, sentence, q) for t in part)
 
 
-def phrase_position(q: Question, sentence: str) -> int | None:
-    """Where the question's indicator phrase ends in the sentence, when the sentence writes it out
+def phrase_positions(q: Question, sentence: str) -> list[int]:
+    """Where the question's indicator phrase ends in the sentence, each time the sentence writes it out
     ("居民收入增长与经济增长同步" for "居民收入增长的目标"; a report wording of a paraphrase counts:
-    外贸 → 进出口). The phrases are tried in the question's order of importance (`Question.phrases`)."""
-    for phrase in q.phrases:
-        for form in (phrase, *q.aliases.get(phrase, ())):
-            i = sentence.find(form)
-            if i >= 0:
-                return i + len(form)
-    return None
+    外贸 → 进出口). Only the most important phrase (`Question.phrases[0]`) places windows: when the
+    sentence does not write it out, the question's terms do (`indicator_positions`)."""
+    if not q.phrases:
+        return []
+    phrase = q.phrases[0]
+    cuts = None
+    for form in (phrase, *q.aliases.get(phrase, ())):
+        ends, i = [], sentence.find(form)
+        while i >= 0 and len(ends) < MAX_OCCURRENCES:
+            if len(form) <= 2:  # short forms only on word boundaries ("外资" is not in "省外资金")
+                cuts = word_cuts(sentence) if cuts is None else cuts
+                i = _first_within_words(sentence, form, i, cuts)
+                if i < 0:
+                    break
+            ends.append(i + len(form))
+            i = sentence.find(form, i + len(form))
+        if ends:
+            return ends
+    return []
 
 
 # A clause that goes on with the indicator of the clause before it: it opens with a predicate or a
@@ -256,10 +278,13 @@ _CONTINUES = re.compile(
 
 def near_indicator(q: Question, sentence: str) -> str:
     """The clause that names the asked indicator — where the sentence writes out its phrase, else where
-    its rarest terms are — with the clause after it when that clause goes on with the same indicator
-    (`_CONTINUES`) and no semicolon or full stop closes the first (what follows is another item)."""
-    at = phrase_position(q, sentence)
-    positions = [at] if at is not None else indicator_positions(q, sentence)
+    its rarest terms are — with the clause after it unless a semicolon or full stop closes the first (what
+    follows is another item). Where the phrase is written out, the clause after counts only when it goes
+    on with the same indicator (`_CONTINUES`): "居民收入增长与经济增长同步，单位地区生产总值能耗降低2.5%"
+    gives no figure for 居民收入."""
+    positions = phrase_positions(q, sentence)
+    exact = bool(positions)  # the sentence writes out the indicator: its clause is known
+    positions = positions or indicator_positions(q, sentence)
     if not positions:  # the sentence names none of the question's terms: no figure belongs to them
         return "" if named_terms(q) else sentence
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
@@ -270,7 +295,7 @@ def near_indicator(q: Question, sentence: str) -> str:
                 nxt = b
                 if sentence[b - 1 : b] not in ("；", ";", "。"):
                     after = next((c for c in bounds if c > b), len(sentence))
-                    if _CONTINUES.match(sentence[b:after]):
+                    if not exact or _CONTINUES.match(sentence[b:after]):
                         nxt = after
                 windows.append(sentence[a:nxt])
                 break

@@ -275,3 +275,14 @@ def test_name_not_in_the_extractive_quote_falls_back(bot):
     assert a.mode == "extractive" and "名称" in a.fallback_reason and "张三" in a.text
     b = LLMAnswerer(bot, scripted(f"甲山区人民政府区长张三[{n}]。")).ask(q)
     assert b.mode == "llm" and b.verified
+
+
+def test_guard_falls_back_when_the_answer_cites_another_year(bot):
+    """The extractive step answers (2022 result); a generated answer citing the 2023 target passage
+    passes the figure check but cites a passage about another year: it falls back."""
+    q = "甲山区2022年地区生产总值是多少？"
+    assert not bot.ask(q).refused
+    wide = LLMConfig("http://127.0.0.1:9/v1", "m", passages=10)
+    n = passage_number(LLMAnswerer(bot, scripted(""), wide), q, "6%左右")
+    a = LLMAnswerer(bot, scripted(f"甲山区地区生产总值增长6%左右[{n}]。"), wide).ask(q)
+    assert a.mode == "extractive" and "与问题不符" in a.fallback_reason and "805亿元" in a.text

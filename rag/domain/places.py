@@ -25,6 +25,7 @@ join through `Gazetteer.extended`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -37,6 +38,9 @@ LEVEL_NAMES = {"national": "国家", "province": "省级", "city": "市级", "co
 # Words for the whole country. 国家 is weak: "国家高新区" in a question about a province is not about the country.
 NATIONAL_WORDS = ("全国", "我国", "国务院", "中国", "国家")
 WEAK_NATIONAL = frozenset({"国家"})
+# "跻身全国综合实力百强区", "全国文明城市", "居全国前列": 全国 in a ranking or an honour names no place asked about.
+_HONOUR_BEFORE = re.compile(r"(?:跻身|进入|位居|位列|居|列|入选|获评|荣获|成为|评为|稳居|排名|排在|领跑|走在)$")
+_HONOUR_AFTER = re.compile(r"^(?:综合实力)?(?:百强|前列|首位|第[一二三四五六七八九十\d]|前[一二三四五六七八九十\d]|文明|示范|先进|优秀|百佳|十佳|典型|试点|标杆|样板)")
 # The 56 ethnic names carried by autonomous divisions' full names.
 NATIONS = tuple(
     "汉族 壮族 回族 满族 维吾尔族 苗族 彝族 土家族 藏族 蒙古族 侗族 布依族 瑶族 白族 朝鲜族 哈尼族 黎族 哈萨克族 傣族 畲族 "
@@ -220,7 +224,8 @@ class Gazetteer:
         for n in range(min(MAX_NAME, len(text) - i), 1, -1):
             form = text[i : i + n]
             if form in NATIONAL_WORDS:
-                return Mention(form, i, i + n, (NATIONAL,), weak=form in WEAK_NATIONAL)
+                honour = bool(_HONOUR_BEFORE.search(text[max(0, i - 4) : i]) or _HONOUR_AFTER.match(text[i + n : i + n + 6]))
+                return Mention(form, i, i + n, (NATIONAL,), weak=form in WEAK_NATIONAL or honour)
             cands = self.by_form.get(form)
             if not cands:
                 continue

@@ -20,6 +20,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from ..domain.periods import years_in
+from ..slots import agrees
 from ..tokenize import tag
 from ..types import Answer, Citation, Hit
 from .backend import describe_error
@@ -111,13 +112,17 @@ class LLMAnswerer:
         v = verify(draft, state["passages"], extractive.question)
         if not v.ok:
             return self.fallback(state, f"大模型回答未通过核查：{v.reason}", draft)
-        asked = self.assistant.retriever.analyse(extractive.question).asked
+        q = self.assistant.retriever.analyse(extractive.question)
+        asked = q.asked
         if not v.refused and not figures_in(v.text) and asked == "number" and _answered_with_figure(extractive):
             return self.fallback(state, "问题问的是具体数额，生成的回答没有给出数字", draft)
         if self.guard and extractive.refused and not v.refused:
             return self.fallback(state, "抽取式核对认为资料中没有所问的内容（地区、年份或数额不符），不采用生成的回答", draft)
         if self.guard and v.refused and not extractive.refused:
             return self.fallback(state, "大模型未能从资料中找到答案，而抽取式核对找到了引用原文的回答", draft)
+        off = _off_scope(q, v, state["passages"]) if self.guard and not v.refused else ""
+        if off:
+            return self.fallback(state, off, draft)
         clash = _clash(extractive, v.text, asked) if self.guard and not v.refused and not extractive.refused else ""
         if clash:
             return self.fallback(state, clash, draft)
@@ -144,6 +149,18 @@ class LLMAnswerer:
         )
         answer.latency_ms = (time.perf_counter() - state["started"]) * 1000
         return answer
+
+
+def _off_scope(q, v: Verification, passages: list[Hit]) -> str:
+    """Why the generated answer cites a report it may not ("" if it does not): another place's report
+    (or a higher level's passage that does not name the asked place), or a passage about another year."""
+    for i in v.cited:
+        hit = passages[i]
+        quote = quote_for(hit, v.figures.get(i, []), v.text)
+        ok, why = agrees(q, hit, quote or hit.chunk.text)
+        if not ok:
+            return f"大模型引用的资料 [{v.cited.index(i) + 1}]（{hit.chunk.meta.region or hit.chunk.doc_id}）与问题不符：{why}"
+    return ""
 
 
 def _answered_with_figure(extractive: Answer) -> bool:
