@@ -22,6 +22,7 @@ from typing import Protocol
 
 from .chunking import split_sentences
 from .domain.periods import YEAR_WORD
+from .outline import heading_text
 from .question import Question
 from .refusal import BEFORE_CHOICE, ON_CHOICE, TOPICAL_POOL, Decision, first_refusal
 from .rerank import Context, LinearScorer, default_scorer, featurize
@@ -100,6 +101,8 @@ class ExtractiveAnswerer:
         refused = first_refusal(d, BEFORE_CHOICE)
         if refused is not None:
             return refusal(question, hits, *refused)
+        if q.outline:
+            return outline_answer(q, hits)
         d.best = self.choose(d)
         d.dated = _passage_year(q, d.best) if not d.best.has_slot else None
         refused = first_refusal(d, ON_CHOICE)
@@ -120,6 +123,10 @@ class ExtractiveAnswerer:
                 best,  # none: the disagreement check refuses, quoting the best
             )
         d.glossary = definition(d.q, d.cands[: TOPICAL_POOL * 2])
+        if d.q.about_report:  # who delivered it, when, where: its title block says
+            block = next((c for c in d.cands if c.hit.chunk.section == ("标题",) and c.agrees and c.has_slot), None)
+            if block is not None:
+                return block
         return d.glossary or best
 
     def with_second(self, d: Decision) -> list[Candidate]:
@@ -232,6 +239,15 @@ def compose(q: Question, hits: list[Hit], chosen: list[Candidate], lead: str = "
         headline=headline(q, value, best.sentence, best.hit.chunk, place),
         note=year_note(q, q.scope, best.hit.chunk.meta, best.hit.chunk.doc_id),
     )
+
+
+def outline_answer(q: Question, hits: list[Hit]) -> Answer:
+    """The areas of a report's work, as its numbered headings, each cited where it stands."""
+    chosen = [Candidate(0, Hit(chunk, 1.0), heading, {}, 0.0) for heading, chunk in q.outline]
+    answer = compose(q, hits, chosen)
+    answer.short = "；".join(heading_text(h) for h, _ in q.outline)
+    answer.headline = answer.headline.split("：", 1)[0] + "：" + answer.short if "：" in answer.headline else answer.short
+    return answer
 
 
 def refusal(question: str, hits: list[Hit], why: str, near: Candidate | None = None) -> Answer:

@@ -32,6 +32,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 _PAREN_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+")
+_ADDRESS = re.compile(r"^各位代表")
 _LEAD = re.compile(r"^([^，,。；：\d]{4,16})。")
 
 
@@ -73,6 +74,7 @@ def _paragraphs(text: str) -> list[_Para]:
             and len(prev.text) > 40  # longer than any heading
             and prev.text[-1] not in SENTENCE_END + "：:”"
             and heading_kind(p.text) is None
+            and not _ADDRESS.match(p.text)  # the address to the congress always opens a paragraph
         ):
             merged[-1] = _Para(prev.text + p.text, prev.start, p.end, prev.joins + ((len(prev.text), p.start),))
         else:
@@ -130,7 +132,6 @@ def make_header(meta: DocMeta, section: tuple[str, ...], label: str) -> str:
 
 
 TITLE_BLOCK_MAX = 400  # characters: a title block (title, source, date and meeting, speaker) is short
-_ADDRESS = re.compile(r"^各位代表")
 
 
 def _front_matter_end(paras: list[_Para]) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .domain.periods import TIME, YEAR_TOKEN
 from .domain.places import Gazetteer
-from .question import known_places
+from .question import analyse, known_places
 
 _INTERROGATIVE = re.compile(r"多少|几|什么|哪|谁|何|吗|怎么|如何|是否|有没有")
 _YEAR_PAIR = re.compile(rf"({YEAR_TOKEN})(?:和|与|及|、)({YEAR_TOKEN})")
@@ -84,7 +84,21 @@ def split_question(text: str, places: Gazetteer | list[str] | tuple[str, ...] = 
     if run:
         start, end = run[0][0], run[-1][1]
         return [text[:start] + text[a:b] + text[end:] for a, b in run[:MAX_PARTS]]
-    return _phrase_pair(text, g) or [text]
+    return _phrase_pair(text, g) or _indicator_pair(text, g) or [text]
+
+
+def _indicator_pair(text: str, g: Gazetteer) -> list[str]:
+    """"赤字率和赤字规模分别按多少安排？" → one question per indicator, when two indicator phrases joined by
+    和/与/及/、 come right before 分别/各 and a figure is asked (each may be in another unit)."""
+    q = analyse(text, g)
+    if q.asked != "number":
+        return []
+    order = q.phrases[::-1]  # as written
+    for a, b in zip(order, order[1:], strict=False):
+        m = re.search(rf"{re.escape(a)}(和|与|及|、){re.escape(b)}(?=[^，,？?]{{0,3}}(?:分别|各))", text)
+        if m:
+            return [text[: m.start()] + p + text[m.end() :] for p in (a, b)]
+    return []
 
 
 def _phrase_pair(text: str, g: Gazetteer) -> list[str]:

@@ -117,6 +117,12 @@ class HybridIndex:
             scores = np.where(mask, scores, 0)
         return top_k(scores, min(k, len(scores)))
 
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """One document's chunks, in document order."""
+        codes, firsts, _ = self.doc_table()
+        row = next((i for i, c in enumerate(firsts) if c.doc_id == doc_id), None)
+        return [] if row is None else [self.chunks[i] for i in np.flatnonzero(codes == row)]
+
     def doc_table(self) -> tuple[np.ndarray, list[Chunk], np.ndarray]:
         """Per chunk, its document's row and its period (-1 when none), and one chunk per
         document (whose `meta` and `doc_id` are the document's): what filters need, as arrays."""

@@ -135,6 +135,8 @@ CHANGE_WORDS = frozenset(
     "实际 预计 控制 控制在 保持 稳定 稳定在".split()
 )
 _ASK = re.compile(r"多少|几|百分之几|哪些|哪几|哪个|哪一|哪|什么|怎样|怎么样|如何|是否|有没有|吗|谁")
+# Who delivered a report, on which day, at which meeting: answered from the report's title block.
+_ABOUT_REPORT = re.compile(r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次会议|什么会议|哪个会议|日期)|(?:谁|哪位).{0,8}(?:作|做|发表|宣读)")
 _REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:的|度)?(?:[^，,。？?]{0,8}?政府)?工作报告")
 _PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
 _AFTER_ASK = re.compile(
@@ -162,6 +164,9 @@ class Question:
     weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
     phrases: list[str] = field(default_factory=list)  # the indicator as written, most important first
     group: Group | None = None  # a named group whose members are asked ("三大先导产业是哪三个")
+    counted: bool = False  # the indicator is the noun counted after 多少 ("建设了多少风电光伏装机")
+    about_report: bool = False  # who delivered the report, when, at which meeting
+    outline: list = field(default_factory=list)  # (sub-heading, chunk) when the areas of a report's work are asked
     scope: Scope | None = None  # which reports may answer (set by the retriever; None: the question names no place)
 
     def search_text(self) -> str:
@@ -293,14 +298,14 @@ def indicator_phrases(text: str, q: Question) -> list[str]:
     """The indicator a question asks about, as written: runs of adjacent content words once places,
     years, ask, change and kind words are taken out ("河北2024年一般公共预算收入比上年增长了多少" →
     ["一般公共预算收入"]). Most important first: the noun counted after 多少 ("建设了多少风电光伏装机"),
-    then the phrases from the last (nearest the ask) to the first."""
+    then the phrases before the ask from the nearest to the first, then those after it."""
     chars = list(text)
     for m in q.mentions:
         chars[m.start : m.end] = " " * (m.end - m.start)
     blanked = "".join(chars)
     for pattern in (YEAR_LOOSE, RELATIVE_RE, _ASK, _PLANS):
         blanked = pattern.sub(lambda m: " " * len(m.group(0)), blanked)
-    drop = STOPWORDS | CHANGE_WORDS | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING | set(UNITS)
+    drop = STOPWORDS | CHANGE_WORDS | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING | set(UNITS) | _SCOPE_WORDS
     runs: list[list[tuple[int, int]]] = []
     for word, start, end in word_spans(blanked):
         if word.strip() == "" or word in drop or not re.search(r"[\u4e00-\u9fffA-Za-z]", word):
@@ -310,14 +315,27 @@ def indicator_phrases(text: str, q: Question) -> list[str]:
             runs[-1].append((start, end))
         else:
             runs.append([(start, end)])
-    phrases = [p for r in runs if r for p in _split_phrase(blanked[r[0][0] : r[-1][1]])]
-    phrases = [_with_alias(p, q) for p in phrases if len(p) >= 2]
-    counted = _AFTER_ASK.search(text)
-    first = [p for p in phrases if counted and p == counted.group(1)]
-    return list(dict.fromkeys(first + phrases[::-1]))
+    ask = _ASK.search(text)
+    at = ask.start() if ask else len(text)
+    spans = [(r[0][0], p) for r in runs if r for p in _split_phrase(blanked[r[0][0] : r[-1][1]])]
+    spans = [(start, _with_alias(p, q)) for start, p in spans if len(p) >= 2 and not family_of(p)]  # "万亿元" is a unit
+    before = [p for start, p in spans if start < at][::-1]  # nearest the ask first
+    after = [p for start, p in spans if start >= at]
+    counted = _counted_noun(text)
+    return list(dict.fromkeys([p for p in after if p == counted] + before + after))
 
 
 _INNER = re.compile("|".join(sorted((w for w in CHANGE_WORDS | set(TARGET_WORDS) if len(w) >= 2), key=len, reverse=True)))
+
+
+# Words for the whole of the place or the period ("全区", "年度"), and the comparison's "一个": no indicator.
+_SCOPE_WORDS = frozenset("全区 全市 全县 全省 全国 年度 全年 当年 一个 较高 较低 更高 更低 最高 最低".split())
+
+
+def _counted_noun(text: str) -> str:
+    """The noun counted after 多少 ("建设了多少风电光伏装机" → 风电光伏装机); "" when a unit follows 多少."""
+    m = _AFTER_ASK.search(text)
+    return m.group(1) if m and not family_of(m.group(1)) else ""
 
 
 def _split_phrase(phrase: str) -> list[str]:
@@ -368,4 +386,6 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
     q.terms += [w for w in q.aliases if w not in q.terms]
     q.phrases = indicator_phrases(text, q)
     q.group = asked_group(text)
+    q.counted = bool(_counted_noun(text)) and q.asked == "number"
+    q.about_report = q.asked in ("person", "date", "entity") and bool(_ABOUT_REPORT.search(text))
     return q

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .question import Question
-from .slots import agrees, asked_compounds, found, names_compounds, names_share_part, share_numerator
+from .slots import agrees, asked_compounds, found, names_compounds, names_share_part, phrase_unwritten, share_numerator
 from .types import Hit
 
 if TYPE_CHECKING:
@@ -107,6 +107,14 @@ def indicator_not_named(d: Decision) -> Refusal | None:
     return None
 
 
+def indicator_phrase_missing(d: Decision) -> Refusal | None:
+    """The sentence writes almost nothing of the asked indicator ("货物进出口总额" is not answered by
+    "国内生产总值超过126万亿元")."""
+    if phrase_unwritten(d.q, d.best.sentence):
+        return f"资料中没有关于“{d.q.phrases[0]}”的数据", d.best
+    return None
+
+
 def share_of_another_part(d: Decision) -> Refusal | None:
     """ "X占Y的比重" is answered only by a sentence that names X."""
     if not names_share_part(d.q, d.best.sentence):
@@ -129,6 +137,7 @@ ON_CHOICE: tuple[Check, ...] = (
     topic_without_slot,
     too_little_of_the_question,
     indicator_not_named,
+    indicator_phrase_missing,
     share_of_another_part,
     slot_missing,
 )

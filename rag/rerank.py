@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .question import Question
-from .slots import ENUM, TARGET_CUE, agrees, bigrams, coverage, figures, found, has_slot, term_weight
+from .slots import ENUM, TARGET_CUE, agrees, bigrams, coverage, figures, found, has_slot, term_weight, title_slot
 from .types import Hit
 
 WEIGHTS_FILE = Path(__file__).with_name("rerank_weights.json")
@@ -88,7 +88,7 @@ def featurize(ctx: Context, hit: Hit, rank: int, sentence: str, position: int) -
     header = hit.chunk.header
     title = hit.chunk.section == ("标题",)
     cov = coverage(q, sentence + header if title else sentence, header)
-    slot = has_slot(q, sentence)
+    slot = has_slot(q, sentence) or title_slot(q, hit.chunk, sentence)
     is_target = bool(TARGET_CUE.search(sentence))
     f = {
         "coverage": cov,

@@ -22,6 +22,7 @@ import numpy as np
 from .domain.places import Gazetteer, gazetteer
 from .embedding import Embedder
 from .index import HybridIndex
+from .outline import asks_areas, outline
 from .question import Question, analyse
 from .scope import Catalog, resolve
 from .tokenize import tokenize
@@ -182,6 +183,9 @@ class HybridRetriever:
         # Term weights are counted over the reports that may answer (see `HybridIndex.idf`).
         mask = self.doc_mask(frozenset(q.scope.docs)) if q.scope is not None and q.scope.docs else None
         q.weights = {t: self.index.idf(t, mask) for t in terms}
+        if asks_areas(q) and q.scope is not None and q.scope.own:
+            report = max(q.scope.latest or q.scope.own)  # the latest report of the place (or the one named)
+            q.outline = outline(q, self.index.doc_chunks(report))
         return q
 
     def search(self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None) -> list[Hit]:
@@ -204,7 +208,26 @@ class HybridRetriever:
             chunk = self.index.chunks[i]
             hits.append(Hit(chunk, score * 60 * slot_weight(chunk, q)))
         hits.sort(key=lambda h: -h.score)
+        if q.about_report and q.scope is not None:
+            hits = self.title_blocks(q, hits) + hits
         return hits[:k]
+
+    def title_blocks(self, q: Question, hits: list[Hit]) -> list[Hit]:
+        """The title blocks of the asked place's reports (of the asked report year when one is named), first:
+        who delivered a report, when and at which meeting is written there."""
+        top = hits[0].score if hits else 1.0
+        out = []
+        for doc_id in sorted(q.scope.own):
+            i = self.index.by_id.get(f"{doc_id}#p0")
+            chunk = self.index.chunks[i] if i is not None else None
+            if chunk is None or chunk.section != ("标题",):
+                continue
+            if q.report_years and chunk.meta.year not in q.report_years:
+                continue
+            out.append(Hit(chunk, top * 1.01))
+        seen = {h.chunk.chunk_id for h in out}
+        hits[:] = [h for h in hits if h.chunk.chunk_id not in seen]
+        return out
 
     def filter_mask(self, filters: Filters) -> np.ndarray:
         """The chunks `filters` allows (cached per filter: the UI repeats them)."""

@@ -65,6 +65,9 @@ def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
         return _figure(q, sentence) or _trim(sentence)
     if q.asked == "date":
         title = chunk.section == ("标题",)
+        if title and chunk.meta.meeting and "会议" in q.text and chunk.meta.date:
+            y, m, d = chunk.meta.date.split("-")
+            return f"{int(y)}年{int(m)}月{int(d)}日，{chunk.meta.meeting}"
         if title and chunk.meta.date:
             y, m, d = chunk.meta.date.split("-")
             return f"{int(y)}年{int(m)}月{int(d)}日"
@@ -80,6 +83,8 @@ def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
         return "、".join(dict.fromkeys(names)) or _trim(sentence)
     if q.asked == "list":
         return _items(q, sentence)
+    if q.about_report and "会议" in q.text and chunk.section == ("标题",) and chunk.meta.meeting:
+        return chunk.meta.meeting
     return _trim(sentence)
 
 

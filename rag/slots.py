@@ -153,6 +153,19 @@ def has_slot(q: Question, sentence: str) -> bool:
     return True
 
 
+def title_slot(q: Question, chunk, sentence: str) -> bool:
+    """A report's title block carries its speaker, delivery date and meeting (read into its metadata,
+    whatever jieba makes of the names): it has the slot of a question about the report."""
+    if not q.about_report or chunk.section != ("标题",):
+        return False
+    meta = chunk.meta
+    if q.asked == "person":
+        return bool(meta.speaker) and meta.speaker in sentence
+    if q.asked == "date":
+        return bool(meta.date) and f"{int(meta.date[5:7])}月" in sentence
+    return bool(meta.meeting) and "会议" in sentence
+
+
 def _enumerates(text: str) -> bool:
     lead = re.search(r"[：:](.+)", text)  # "主要是：A，B；C…" lists after a colon
     return (
@@ -201,9 +214,9 @@ def asked_compounds(q: Question) -> list[str]:
     """For "多少" questions: the compound indicator names (report vocabulary, four or
     more characters) in the words just before the ask — "张店区2022年税收收入同比增长了
     多少" -> ["税收收入"]. Regions and years are not part of it."""
-    m = _HOW_MANY.search(q.text) if q.asked == "number" else None
+    m = _HOW_MANY.search(q.text) if q.asked == "number" and not q.counted else None
     if not m:
-        return []
+        return []  # (a noun counted after 多少 is the indicator itself: `Question.phrases`)
     segment = re.split(r"[，,；;：:（(]", q.text[: m.start()])[-1]
     segment = without_places(q, segment)
     words = set(tokenize(segment))
@@ -215,6 +228,20 @@ def asked_compounds(q: Question) -> list[str]:
         and q.weights.get(t, 0.0) > 0
         and _PREDICATE_ONLY.fullmatch(segment[segment.find(t) + len(t) :].strip())
     ]
+
+
+def phrase_unwritten(q: Question, sentence: str) -> bool:
+    """Does the sentence write almost nothing of the question's indicator phrase? Fewer than a third of
+    its characters ("货物进出口总额" against "国内生产总值超过126万亿元": 总 only). Paraphrases share
+    some ("奖励补贴" ↔ 奖补资金, "案件发生比率" ↔ 发案率) and pass; a report wording of a known paraphrase
+    counts as the whole phrase (坏账 → 不良贷款)."""
+    if q.asked != "number" or not q.phrases:
+        return False
+    phrase = q.phrases[0]
+    if any(form in sentence for t, forms in q.aliases.items() if t in phrase for form in forms):
+        return False
+    chars = {ch for ch in phrase if "\u4e00" <= ch <= "\u9fff"}
+    return len(chars) >= 3 and sum(ch in sentence for ch in chars) * 3 < len(chars)
 
 
 def names_compounds(q: Question, sentence: str) -> bool:
