@@ -12,7 +12,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from .answering import interleave, merge_answers
 from .decompose import bridge_question, split_question
@@ -34,11 +34,17 @@ class ReportRetriever(BaseRetriever):
     assistant: Any
     k: int = 10
     filters: Any = None
+    # Optional, by query text: its analysis when already done, and the text whose embedding to search with
+    # (the parts of "贵州和云南…分别…" share the whole question's: they differ only in place).
+    analysed: dict = Field(default_factory=dict)
+    vector_texts: dict = Field(default_factory=dict)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[LCDocument]:
-        hits = self.assistant.retrieve(query, k=k or self.k, filters=self.filters)
+        hits = self.assistant.retrieve(
+            query, k=k or self.k, filters=self.filters, q=self.analysed.get(query), vector_text=self.vector_texts.get(query)
+        )
         return [to_lc_document(h) for h in hits]
 
 
@@ -91,7 +97,12 @@ def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -
             if named is not None:
                 place, answer = named
                 found, question = [answer], bridge.fill(place)
-        parts = [(text, retriever.analyse(text), search(text)) for text in split_question(question, retriever.regions)]
+        texts = split_question(question, retriever.places)
+        analysed = {text: retriever.analyse(text) for text in texts}
+        lc_retriever.analysed.update(analysed)
+        if len(texts) > 1 and len({tuple(q.phrases[:1]) for q in analysed.values()}) == 1:
+            lc_retriever.vector_texts.update(dict.fromkeys(texts, question))  # one indicator, several places/years
+        parts = [(text, analysed[text], search(text)) for text in texts]
         return {**state, "found": found, "parts": parts}
 
     def answer(state: dict):

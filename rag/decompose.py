@@ -43,7 +43,12 @@ def _place_run(text: str, g: Gazetteer) -> list[tuple[int, int]]:
             run = [span]
         if len(run) > len(best):
             best = list(run)
-    return best if len(best) >= 2 else []
+    if len(best) < 2:
+        return []
+    if not any(re.search(YEAR_TOKEN, text[a:b]) for a, b in best[:-1]):  # "江西和湖南2025年…": the year is shared
+        last = next(m for m in mentions if m.start == best[-1][0])
+        best[-1] = (best[-1][0], last.end)
+    return best
 
 
 def _subject(first: str) -> str:
@@ -71,10 +76,27 @@ def split_question(text: str, places: Gazetteer | list[str] | tuple[str, ...] = 
         subject = _subject(parts[0])
         out = [parts[0] + "？"]
         for p in parts[1:]:
+            if _COMPARISON_ONLY.fullmatch(_without_places(p, g)):
+                continue  # "…分别增长多少？谁更快？": the figures of the first part answer the comparison
             if subject and not any(not m.weak for m in g.find(p)) and _subject(p) in ("", "又"):
                 p = subject + p
             out.append(p + "？")
-        return out[:MAX_PARTS]
+        return [x for part in out for x in _split_each(part, g)][:MAX_PARTS]
+    return _split_each(text, g)
+
+
+# What is left of a follow-on part that only compares what the first part asked ("湖南和湖北谁更快").
+_COMPARISON_ONLY = re.compile(r"[和与及、\s]*(?:哪个|哪一个|谁)?(?:的)?(?:更|较|最)?(?:高|低|快|慢|多|少|大|小)(?:一些|些)?[？?]*")
+
+
+def _without_places(text: str, g: Gazetteer) -> str:
+    for m in sorted(g.find(text), key=lambda m: -m.start):
+        text = text[: m.start] + text[m.end :]
+    return text
+
+
+def _split_each(text: str, g: Gazetteer) -> list[str]:
+    """One question per year, place or indicator when the question asks for each (分别, 各, 哪个更高…)."""
     if not _EACH.search(text):
         return [text]
     m = _YEAR_PAIR.search(text)
@@ -96,7 +118,9 @@ def _indicator_pair(text: str, g: Gazetteer) -> list[str]:
     order = q.phrases[::-1]  # as written
     for a, b in zip(order, order[1:], strict=False):
         m = re.search(rf"{re.escape(a)}(和|与|及|、){re.escape(b)}(?=[^，,？?]{{0,3}}(?:分别|各))", text)
-        if m:
+        # exactly two complete indicators ("赤字率和赤字规模"), not the end of a list sharing a head noun
+        # ("原煤、原油、天然气产量")
+        if m and min(len(a), len(b)) >= 3 and not re.search(r"[、和及与]$", text[: m.start()]):
             return [text[: m.start()] + p + text[m.end() :] for p in (a, b)]
     return []
 

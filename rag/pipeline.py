@@ -100,9 +100,10 @@ class Assistant:
         """Load (and validate) the index now, so errors surface before any question."""
         _ = self.retriever
 
-    def retrieve(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None):
+    def retrieve(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, q=None, vector_text=None):
+        """Hits for a question (`q`: its analysis when already done; `vector_text`: the text to embed instead)."""
         question, _ = clean_question(question)
-        return self.retriever.search(question, k=k, filters=filters)
+        return self.retriever.search(question, k=k, filters=filters, q=q, vector_text=vector_text)
 
     def ask(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None) -> Answer:
         """Answer one question through the LCEL chain (see `rag.chain`)."""

@@ -321,8 +321,9 @@ def indicator_phrases(text: str, q: Question) -> list[str]:
     spans = [(start, _with_alias(p, q)) for start, p in spans if len(p) >= 2 and not family_of(p)]  # "万亿元" is a unit
     before = [p for start, p in spans if start < at][::-1]  # nearest the ask first
     after = [p for start, p in spans if start >= at]
-    counted = _counted_noun(text)
-    return list(dict.fromkeys([p for p in after if p == counted] + before + after))
+    ask_noun = _HOW_MANY_MEASURE.search(text)  # "派了多少名医护人员去…": the noun counted is the indicator
+    counted = [p for start, p in spans if ask_noun and start == ask_noun.end()]
+    return list(dict.fromkeys(counted + before + after))
 
 
 _INNER = re.compile("|".join(sorted((w for w in CHANGE_WORDS | set(TARGET_WORDS) if len(w) >= 2), key=len, reverse=True)))
@@ -332,10 +333,9 @@ _INNER = re.compile("|".join(sorted((w for w in CHANGE_WORDS | set(TARGET_WORDS)
 _SCOPE_WORDS = frozenset("全区 全市 全县 全省 全国 年度 全年 当年 一个 较高 较低 更高 更低 最高 最低".split())
 
 
-def _counted_noun(text: str) -> str:
-    """The noun counted after 多少 ("建设了多少风电光伏装机" → 风电光伏装机); "" when a unit follows 多少."""
-    m = _AFTER_ASK.search(text)
-    return m.group(1) if m and not family_of(m.group(1)) else ""
+_HOW_MANY_MEASURE = re.compile(
+    r"(?:多少|几)(?:万亿|亿|万|千)?(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张|批|处|件|次|类|种|只|头|艘|架|列|对|支|部|本|份)?"
+)
 
 
 def _split_phrase(phrase: str) -> list[str]:
@@ -386,6 +386,7 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
     q.terms += [w for w in q.aliases if w not in q.terms]
     q.phrases = indicator_phrases(text, q)
     q.group = asked_group(text)
-    q.counted = bool(_counted_noun(text)) and q.asked == "number"
+    noun = _HOW_MANY_MEASURE.search(text)
+    q.counted = q.asked == "number" and bool(noun) and any(text.startswith(p, noun.end()) for p in q.phrases)
     q.about_report = q.asked in ("person", "date", "entity") and bool(_ABOUT_REPORT.search(text))
     return q

@@ -188,7 +188,9 @@ class HybridRetriever:
             q.outline = outline(q, self.index.doc_chunks(report))
         return q
 
-    def search(self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None) -> list[Hit]:
+    def search(
+        self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None, vector_text: str | None = None
+    ) -> list[Hit]:
         q = q or self.analyse(text)
         n = min(len(self.index), CANDIDATES)
         mask = self.filter_mask(filters) if filters and (filters.regions or filters.years or filters.docs) else None
@@ -197,7 +199,7 @@ class HybridRetriever:
                 return []  # no report about the asked place, nor above it
             scoped = self.doc_mask(frozenset(q.scope.docs))
             mask = scoped if mask is None else mask & scoped
-        dense = self.index.dense(self.query_vector(text), n, mask)
+        dense = self.index.dense(self.query_vector(vector_text or text), n, mask)
         lexical = self.index.lexical(tokenize(q.search_text()), n, mask)
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):

@@ -32,12 +32,18 @@ def _jieba():
     return jieba
 
 
-def tag(text: str) -> list[tuple[str, str]]:
+# Question analysis and the answer step segment the same sentences again and again (the passages of a
+# report are asked about many times): their jieba results are memoised by text.
+MEMO = 50_000
+
+
+@lru_cache(maxsize=MEMO)
+def tag(text: str) -> tuple[tuple[str, str], ...]:
     """(word, part-of-speech) pairs from jieba; "ns" marks place names, "nr" person names."""
     _jieba()
     import jieba.posseg
 
-    return [(p.word, p.flag) for p in jieba.posseg.lcut(text)]
+    return tuple((p.word, p.flag) for p in jieba.posseg.lcut(text))
 
 
 def tokenize(text: str) -> list[str]:
@@ -52,19 +58,22 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-def words(text: str) -> list[str]:
+@lru_cache(maxsize=MEMO)
+def words(text: str) -> tuple[str, ...]:
     """Plain jieba words (accurate mode), punctuation dropped, stopwords kept."""
-    return [w for w in (t.strip() for t in _jieba().lcut(text)) if w and not _PUNCT.match(w)]
+    return tuple(w for w in (t.strip() for t in _jieba().lcut(text)) if w and not _PUNCT.match(w))
 
 
-def word_cuts(text: str) -> set[int]:
+@lru_cache(maxsize=MEMO)
+def word_cuts(text: str) -> frozenset[int]:
     """Offsets in `text` where a jieba word (accurate mode) starts or ends."""
     cuts = {0}
     for _, start, end in _jieba().tokenize(text):
         cuts.update((start, end))
-    return cuts
+    return frozenset(cuts)
 
 
-def word_spans(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=MEMO)
+def word_spans(text: str) -> tuple[tuple[str, int, int], ...]:
     """jieba words (accurate mode) with their offsets: (word, start, end)."""
-    return list(_jieba().tokenize(text))
+    return tuple(_jieba().tokenize(text))
