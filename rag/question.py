@@ -97,6 +97,7 @@ PERCENT_ASK = (
     "比例",
     "百分之",
     "提高多少",
+    "强度",
     "下降多少",
     "降了多少",
     "涨了多少",
@@ -267,17 +268,28 @@ def _units(text: str) -> tuple[str, ...]:
     m = _ASKED_UNIT.search(text)
     if m:
         return (family_of(m.group(1)),)
-    if any(w in text for w in PERCENT_ASK):
+    if any(w in text for w in PERCENT_ASK) and not _NOT_A_RATE.search(text):
         return ("percent",)
     if any(w in text for w in MONEY_INDICATORS) and any(w in text for w in ("多少", "多大", "几")):
-        if any(w in text for w in LEVEL_ASK):  # "经济总量有多大": the amount itself, not its growth rate
-            return ("money", "usd")
+        if any(w in text for w in LEVEL_ASK) or not _MOVED.search(text):
+            return ("money", "usd")  # "经济总量有多大", "进出口总额是多少": the amount, not its growth rate
         return ("money", "usd", "percent")
     return ()
 
 
+# "全员劳动生产率", "效率": 率 words that are no percentage; words that ask how a figure moved.
+_NOT_A_RATE = re.compile(r"生产率|效率")
+_MOVED = re.compile(r"增长|增速|增幅|涨幅|下降|提高|提升|降低|减少|增加|比上年|同比|变化")
+
+
+# Trimmed off a phrase's ends: change and kind words, comparison words, and measure nouns ("充电桩总数",
+# "高新技术企业数量": the report writes "充电桩保有量达到3000个", "高新技术企业…达到1800家").
 _EDGE_WORDS = tuple(
-    sorted(CHANGE_WORDS | set(TARGET_WORDS) | set(ACTUAL_WORDS) | {"比", "高", "低", "的"}, key=len, reverse=True)
+    sorted(
+        CHANGE_WORDS | set(TARGET_WORDS) | set(ACTUAL_WORDS) | {"比", "高", "低", "的", "数量", "总数", "数目", "个数"},
+        key=len,
+        reverse=True,
+    )
 )
 
 
@@ -315,7 +327,7 @@ def indicator_phrases(text: str, q: Question) -> list[str]:
             runs[-1].append((start, end))
         else:
             runs.append([(start, end)])
-    ask = _ASK.search(text)
+    ask = (_NUMBER_ASK.search(text) if q.asked == "number" else None) or _ASK.search(text)
     at = ask.start() if ask else len(text)
     spans = [(r[0][0], p) for r in runs if r for p in _split_phrase(blanked[r[0][0] : r[-1][1]])]
     spans = [(start, _with_alias(p, q)) for start, p in spans if len(p) >= 2 and not family_of(p)]  # "万亿元" is a unit
@@ -333,6 +345,7 @@ _INNER = re.compile("|".join(sorted((w for w in CHANGE_WORDS | set(TARGET_WORDS)
 _SCOPE_WORDS = frozenset("全区 全市 全县 全省 全国 年度 全年 当年 一个 较高 较低 更高 更低 最高 最低".split())
 
 
+_NUMBER_ASK = re.compile(r"多少|几|百分之几|多大|多高|多快|多长")
 _HOW_MANY_MEASURE = re.compile(
     r"(?:多少|几)(?:万亿|亿|万|千)?(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张|批|处|件|次|类|种|只|头|艘|架|列|对|支|部|本|份)?"
 )
@@ -383,6 +396,9 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
             drop.update(form for form in p.forms)
             drop.update(tokenize(p.name))
     q.terms = [t for t in tokenize(text) if t not in drop and not YEAR_LOOSE.fullmatch(t)]
+    if not q.terms:  # "主要预期目标有哪些": the kind words are the topic
+        kinds = set(TARGET_WORDS) | set(ACTUAL_WORDS) | CHANGE_WORDS
+        q.terms = [t for t in tokenize(text) if t in kinds]
     q.terms += [w for w in q.aliases if w not in q.terms]
     q.phrases = indicator_phrases(text, q)
     q.group = asked_group(text)

@@ -16,7 +16,7 @@ from .domain.units import figures as find_figures
 from .groups import members
 from .question import CHANGE_WORDS, Question, region_aliases
 from .retrieval import chunk_years, passage_year
-from .tokenize import tag, tokenize, word_cuts
+from .tokenize import tag, tokenize, word_cuts, words
 from .types import Hit
 
 ENUM = re.compile(r"[、]")
@@ -95,6 +95,8 @@ def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[i
     found = []
     cuts = None
     for t in terms:
+        if _part_of_absent(q, t, sentence):
+            continue
         for form in (t, *q.aliases.get(t, ())):
             i = sentence.find(form)
             if i >= 0 and len(form) <= 2:
@@ -111,6 +113,14 @@ def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[i
                 break
     found.sort(key=lambda x: -x[0])
     return [pos for _, ends in found[:top] for pos in ends]
+
+
+def _part_of_absent(q: Question, t: str, sentence: str) -> bool:
+    """Is `t` only a piece of a longer question word the sentence lacks ("出口" of "进出口": an 出口 figure
+    is no 进出口 figure)?"""
+    if t in q.aliases:
+        return False  # a known paraphrase ("社零" of "社零额") stands for the report's wording
+    return any(t != w and t in w and not found(w, sentence, q) for w in q.terms if len(w) > len(t))
 
 
 def _first_within_words(sentence: str, form: str, i: int, cuts: set[int]) -> int:
@@ -133,10 +143,16 @@ def unit_ok(q: Question, figure: Figure) -> bool:
     return (figure.family or "count") in q.units
 
 
+# A figure over several years ("近3年", "三年来", "年均"): no answer to a question about one year.
+_SPAN = re.compile(r"近[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两\d]+年来|过去[一二三四五六七八九十两\d]+年|年均")
+
+
 def has_slot(q: Question, sentence: str) -> bool:
     """Does the sentence carry the kind of thing the question asks for?"""
     if q.asked == "number":
         near = near_indicator(q, sentence)
+        if len(q.years) == 1 and _SPAN.search(near) and not _SPAN.search(q.text) and "累计" not in q.text:
+            return False  # "近3年…年均增长12.8%" is no figure for one year
         if "percent" in q.units and _RATIO.search(near):  # "三次产业比为5.1：60.4：34.5" gives shares
             return True
         return any(unit_ok(q, f) for f in figures(near))
@@ -245,8 +261,9 @@ def phrase_unwritten(q: Question, sentence: str) -> bool:
 
 
 def names_compounds(q: Question, sentence: str) -> bool:
-    """Does the sentence name every compound indicator the question asks about?"""
-    return all(found(t, sentence, q) for t in asked_compounds(q))
+    """Does the sentence name every compound indicator the question asks about — as written, or every
+    word of it ("粮食产量" in "粮食播种面积1.1亿亩、产量825亿斤")?"""
+    return all(found(t, sentence, q) or all(w in sentence for w in words(t)) for t in asked_compounds(q))
 
 
 _SHARE = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14}?)占([\u4e00-\u9fffA-Za-z]{1,14}?)的?(?:比重|比例|份额)")
@@ -386,6 +403,10 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
             return False, f"只找到{'、'.join(str(y) for y in sorted(mentioned))}年的相关内容"
         if not mentioned and year is not None and year not in years:
             return False, f"只找到{year}年的相关内容"
+        covered = {chunk.meta.year, *chunk.meta.review_years, *chunk.meta.plan_years} - {None}
+        if not mentioned and year is None and covered and not years & covered:
+            # a passage states another year's figure only with its year: this report is about other years
+            return False, f"这份报告只涉及{'、'.join(f'{y}年' for y in sorted(covered))}，没有写{'、'.join(f'{y}年' for y in sorted(years))}的情况"
     is_target = bool(TARGET_CUE.search(sentence))
     if q.kind == "actual" and chunk.period_kind == "plan" and is_target:
         return False, "资料只给出了目标，没有实际完成数"
