@@ -33,6 +33,7 @@ _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 _PAREN_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+")
 _ADDRESS = re.compile(r"^各位代表")
+_LAST_YEAR = re.compile(r"过去一年|去年|上一年|上年")
 _LEAD = re.compile(r"^([^，,。；：\d]{4,16})。")
 
 
@@ -120,6 +121,8 @@ def section_period(section: tuple[str, ...], meta: DocMeta) -> tuple[int | None,
             return max(years), kind, ""
         if "今年" in heading and meta.year:
             return meta.year, kind, f"{meta.year}年{word}"
+        if _LAST_YEAR.search(heading) and meta.year:  # "过去一年工作回顾"
+            return meta.year - 1, kind, f"{meta.year - 1}年{word}"
         for name, (start, end) in FIVE_YEAR_PLANS.items():
             if name in heading:
                 return end, kind, f"{name}时期（{start}—{end}年）{word}"

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .domain.periods import CURRENT_YEAR_WORDS, RELATIVE_YEARS, YEAR_LOOSE
-from .question import ACTUAL_WORDS, TARGET_WORDS, Question, analyse, region_aliases
+from .question import ACTUAL_WORDS, CHANGE_WORDS, TARGET_WORDS, Question, analyse, region_aliases
 
 # Words that open a follow-up ("那…呢", "还有…", "具体…").
 _LEADING_CUE = re.compile(r"^(?:那么|那个|那|还有|另外|再看看|再问一下|其中|具体)")
@@ -61,12 +61,17 @@ def _strip_cue(message: str) -> str:
 
 
 def _topic_terms(q: Question) -> list[str]:
-    """The question's own topic words (slot and form words removed)."""
+    """The question's own topic words (slot, kind and form words removed: "那2023年的目标呢？" has none)."""
     places = [a for r in q.regions for a in region_aliases(r)] + q.other_places
+    kinds = set(TARGET_WORDS) | set(ACTUAL_WORDS) | CHANGE_WORDS
     return [
         t
         for t in q.terms
-        if t not in FORM_WORDS and not any(t in p for p in places) and not YEAR_LOOSE.fullmatch(t) and not t.isdigit()
+        if t not in FORM_WORDS
+        and t not in kinds
+        and not any(t in p for p in places)
+        and not YEAR_LOOSE.fullmatch(t)
+        and not t.isdigit()
     ]
 
 

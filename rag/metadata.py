@@ -155,6 +155,8 @@ def detect_years(text: str, doc_type: str, delivered: int | None = None) -> tupl
     for h in _headings(text):
         for y in _REVIEW_HEADING.findall(h):
             review.add(int(y))
+        if "回顾" in h and re.search(r"过去一年|去年|上一年", h) and delivered:
+            review.add(delivered - 1)  # "一、过去一年工作回顾"
         for name in _FIVE_YEAR_REVIEW.findall(h):
             start, end = FIVE_YEAR_PLANS[name]
             review.update(range(start, end + 1))

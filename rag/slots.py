@@ -16,7 +16,7 @@ from .domain.units import figures as find_figures
 from .groups import members
 from .question import CHANGE_WORDS, Question, region_aliases
 from .retrieval import chunk_years, passage_year
-from .tokenize import tag, tokenize, word_cuts, words
+from .tokenize import tag, tokenize, word_cuts
 from .types import Hit
 
 ENUM = re.compile(r"[、]")
@@ -94,8 +94,9 @@ def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[i
     """Ends of the `top` weightiest terms found, every occurrence of each (up to `MAX_OCCURRENCES`)."""
     found = []
     cuts = None
+    generic_only = all(t in GENERIC_HEADS for t in terms)
     for t in terms:
-        if _part_of_absent(q, t, sentence):
+        if _part_of_absent(q, t, sentence) or (t in GENERIC_HEADS and not generic_only):
             continue
         for form in (t, *q.aliases.get(t, ())):
             i = sentence.find(form)
@@ -113,6 +114,10 @@ def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[i
                 break
     found.sort(key=lambda x: -x[0])
     return [pos for _, ends in found[:top] for pos in ends]
+
+
+# Heads many indicators share ("社会消费品零售总额", "进出口总额"): they do not say which indicator is meant.
+GENERIC_HEADS = frozenset("总额 总值 总量 规模 金额 数量 比重 比例 占比 水平".split())
 
 
 def _part_of_absent(q: Question, t: str, sentence: str) -> bool:
@@ -263,7 +268,7 @@ def phrase_unwritten(q: Question, sentence: str) -> bool:
 def names_compounds(q: Question, sentence: str) -> bool:
     """Does the sentence name every compound indicator the question asks about — as written, or every
     word of it ("粮食产量" in "粮食播种面积1.1亿亩、产量825亿斤")?"""
-    return all(found(t, sentence, q) or all(w in sentence for w in words(t)) for t in asked_compounds(q))
+    return all(found(t, sentence, q) or all(w in sentence for w in tokenize(t) if w != t) for t in asked_compounds(q))
 
 
 _SHARE = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14}?)占([\u4e00-\u9fffA-Za-z]{1,14}?)的?(?:比重|比例|份额)")
@@ -404,6 +409,8 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
         if not mentioned and year is not None and year not in years:
             return False, f"只找到{year}年的相关内容"
         covered = {chunk.meta.year, *chunk.meta.review_years, *chunk.meta.plan_years} - {None}
+        if chunk.meta.doc_type == "政府工作报告" and chunk.meta.year:
+            covered.add(chunk.meta.year - 1)  # a work report always reviews the year before it
         if not mentioned and year is None and covered and not years & covered:
             # a passage states another year's figure only with its year: this report is about other years
             return False, f"这份报告只涉及{'、'.join(f'{y}年' for y in sorted(covered))}，没有写{'、'.join(f'{y}年' for y in sorted(years))}的情况"
