@@ -160,6 +160,7 @@ class Question:
     terms: list[str] = field(default_factory=list)
     other_places: list[str] = field(default_factory=list)  # places named that no report is about
     mentions: list[Mention] = field(default_factory=list)  # every place named, as recognised
+    place_text: str = ""  # the text the mentions' offsets refer to
     units: tuple[str, ...] = ()  # unit families a figure answer may have ("" = any)
     aliases: dict[str, list[str]] = field(default_factory=dict)  # term -> report wordings
     weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
@@ -271,8 +272,9 @@ def _units(text: str) -> tuple[str, ...]:
     if any(w in text for w in PERCENT_ASK) and not _NOT_A_RATE.search(text):
         return ("percent",)
     if any(w in text for w in MONEY_INDICATORS) and any(w in text for w in ("多少", "多大", "几")):
-        if any(w in text for w in LEVEL_ASK) or not _MOVED.search(text):
-            return ("money", "usd")  # "经济总量有多大", "进出口总额是多少": the amount, not its growth rate
+        if any(w in text for w in LEVEL_ASK) or not (_MOVED.search(text) or any(w in text for w in TARGET_WORDS)):
+            # "经济总量有多大", "进出口总额是多少": the amount, not its growth rate (a target usually is a rate)
+            return ("money", "usd")
         return ("money", "usd", "percent")
     return ()
 
@@ -370,6 +372,7 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
     q = Question(text=text)
     text = _NEGATED_ASIDE.sub("", text)
     q.mentions = g.find(text)
+    q.place_text = text
     q.regions, q.other_places = _split_places(q.mentions, g)
     q.other_places += unknown_places(text, q.mentions)
     # "淄博市2024年政府工作报告中…": a year naming a report says which report, not which period is asked

@@ -180,13 +180,26 @@ class HybridRetriever:
         q = analyse(text, self.places)
         q.scope = resolve(q, self.catalog)
         terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
-        # Term weights are counted over the reports that may answer (see `HybridIndex.idf`).
-        mask = self.doc_mask(frozenset(q.scope.docs)) if q.scope is not None and q.scope.docs else None
-        q.weights = {t: self.index.idf(t, mask) for t in terms}
+        # Term weights are counted over the asked place's own reports (those above it when it has none):
+        # the same whatever other reports the knowledge base holds (see `HybridIndex.idf`).
+        basis = (q.scope.own or q.scope.higher) if q.scope is not None else set()
+        mask = self.doc_mask(frozenset(basis)) if basis else None
+        q.weights = {t: self.term_weight(t, mask) for t in terms}
         if asks_areas(q) and q.scope is not None and q.scope.own:
             report = max(q.scope.latest or q.scope.own)  # the latest report of the place (or the one named)
             q.outline = outline(q, self.index.doc_chunks(report))
         return q
+
+    def term_weight(self, token: str, mask: np.ndarray | None) -> float:
+        """IDF over the chunks `mask` keeps. A word the reports use elsewhere but the asked place's reports
+        never do ("失业率" in a report without one) is an indicator they lack: it weighs as much as the rarest
+        word of those reports, so a sentence without it covers little of the question. A word no report
+        uses (everyday wording: "经济总量") weighs nothing until one of its report wordings is found."""
+        weight = self.index.idf(token, mask)
+        if weight == 0.0 and mask is not None and self.index.idf(token) > 0.0:
+            n = int(mask.sum())
+            return float(np.log(1 + (n - 1 + 0.5) / 1.5))
+        return weight
 
     def search(
         self, text: str, k: int = 10, filters: Filters | None = None, q: Question | None = None, vector_text: str | None = None

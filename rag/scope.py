@@ -14,9 +14,11 @@ the asked place's passages are not crowded out by the same sentence from thirty 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from .domain.places import Gazetteer, Place
+from .domain.periods import YEAR_TOKEN
+from .domain.places import Gazetteer, Mention, Place
 from .question import Question
 from .types import Chunk, DocMeta
 
@@ -83,10 +85,34 @@ class Scope:
         return "own" if doc_id in self.own else "higher" if doc_id in self.higher else ""
 
 
+_JOINED = re.compile(rf"\s*(?:{YEAR_TOKEN})?\s*(?:和|与|及|、|同)\s*")
+
+
+def subject_mentions(q: Question, g: Gazetteer) -> list[Mention]:
+    """The places a question is about: the first one named and those joined to it ("贵州和云南"); a later
+    one inside them is the more specific subject ("淄博市的临淄区"). Other places are context: "张店区
+    入选山东省…集群", "临淄派医护人员支援湖北", "山东经济增速比全国高多少" ask about 张店, 临淄, 山东."""
+    named = [m for m in q.mentions if not m.weak]
+    if not named:
+        return []
+    # a place with reports of its own comes first ("在杭州亚运会上，淄博运动员…": 淄博)
+    start = next((i for i, m in enumerate(named) if any(g.is_covered(p) for p in m.places)), 0)
+    subjects = [named[start]]
+    for prev, m in zip(named[start:], named[start + 1 :], strict=False):
+        if subjects[-1] is prev and _JOINED.fullmatch(q.place_text[prev.end : m.start]):
+            subjects.append(m)
+    last = subjects[-1]
+    after = next((m for m in named if m.start >= last.end), None)
+    if after is not None and q.place_text[last.end : after.start] == "的":  # "淄博市的临淄区"
+        if any(g.within(p, a) for p in after.places for a in last.places if p.key != a.key):
+            subjects[-1] = after
+    return subjects
+
+
 def asked_places(q: Question, g: Gazetteer) -> list[Place]:
-    """The places a question asks about (recognised mentions; the covered ones where a name repeats)."""
+    """The places a question asks about (its subject mentions; the covered ones where a name repeats)."""
     out: list[Place] = []
-    for m in q.mentions:
+    for m in subject_mentions(q, g):
         covered = [p for p in m.places if g.is_covered(p)]
         for p in covered or m.places[:1]:
             if p.key not in {x.key for x in out}:
