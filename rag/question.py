@@ -32,7 +32,7 @@ from .domain.periods import (
 from .domain.places import Gazetteer, Mention, gazetteer
 from .domain.units import UNITS, family_of
 from .groups import Group, asked_group
-from .tokenize import STOPWORDS, tokenize, word_spans
+from .tokenize import STOPWORDS, tokenize, word_spans, words
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -354,9 +354,22 @@ _HOW_MANY_MEASURE = re.compile(
 
 
 def _split_phrase(phrase: str) -> list[str]:
-    """Trimmed parts of a phrase, split where jieba glued a change or kind word inside
-    ("重点项目年度计划投资" → 重点项目年度, 投资)."""
-    return [t for part in _INNER.split(phrase) if (t := _trim_phrase(part))]
+    """Trimmed parts of a phrase, split at the change or kind words inside it — also where jieba glued
+    one to a word ("重点项目年度计划投资" → 重点项目年度, 投资), but not inside a word that only starts or
+    ends with one ("增加值")."""
+    parts, current = [], ""
+    for w in words(phrase):
+        m = _INNER.fullmatch(w) or _INNER.match(w) or _INNER.search(w)
+        inner = m.group(0) if m else ""
+        rest = w.replace(inner, "", 1) if inner else w
+        if inner and (w == inner or len(rest) >= 2):
+            before, _, after = w.partition(inner)
+            parts.append(current + before)
+            current = after
+        else:
+            current += w
+    parts.append(current)
+    return [t for part in parts if (t := _trim_phrase(part)) and t not in _EDGE_WORDS]
 
 
 def _with_alias(phrase: str, q: Question) -> str:

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .question import Question
-from .slots import agrees, asked_compounds, found, names_compounds, names_share_part, phrase_unwritten, share_numerator
+from .slots import (
+    agrees,
+    asked_compounds,
+    found,
+    names_compounds,
+    names_share_part,
+    other_indicator,
+    phrase_unwritten,
+    share_numerator,
+)
 from .types import Hit
 
 if TYPE_CHECKING:
@@ -115,6 +124,14 @@ def indicator_phrase_missing(d: Decision) -> Refusal | None:
     return None
 
 
+def another_indicator(d: Decision) -> Refusal | None:
+    """The sentence states the same kind of figure for another indicator (same head noun, none of the
+    asked indicator's modifiers: "数字经济核心产业增加值" for 规模以上工业增加值)."""
+    if other_indicator(d.q, d.best.sentence):
+        return f"资料中只有其他指标的数据，没有“{d.q.phrases[0]}”", d.best
+    return None
+
+
 def share_of_another_part(d: Decision) -> Refusal | None:
     """ "X占Y的比重" is answered only by a sentence that names X."""
     if not names_share_part(d.q, d.best.sentence):
@@ -138,6 +155,7 @@ ON_CHOICE: tuple[Check, ...] = (
     too_little_of_the_question,
     indicator_not_named,
     indicator_phrase_missing,
+    another_indicator,
     share_of_another_part,
     slot_missing,
 )

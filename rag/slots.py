@@ -16,7 +16,7 @@ from .domain.units import figures as find_figures
 from .groups import members
 from .question import CHANGE_WORDS, Question, region_aliases
 from .retrieval import chunk_years, passage_year
-from .tokenize import tag, tokenize, word_cuts
+from .tokenize import tag, tokenize, word_cuts, words
 from .types import Hit
 
 ENUM = re.compile(r"[、]")
@@ -148,6 +148,11 @@ def unit_ok(q: Question, figure: Figure) -> bool:
     return (figure.family or "count") in q.units
 
 
+# A question about how much something grew, and the words that make a figure a share of something else.
+_GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|下降|提高|提升|降低")
+_SHARE_WORDS = re.compile(r"比重|占比|占[^，,；;。]{0,10}$|份额")
+
+
 # A figure over several years ("近3年", "三年来", "年均"): no answer to a question about one year.
 _SPAN = re.compile(r"近[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两\d]+年来|过去[一二三四五六七八九十两\d]+年|年均")
 
@@ -158,9 +163,12 @@ def has_slot(q: Question, sentence: str) -> bool:
         near = near_indicator(q, sentence)
         if len(q.years) == 1 and _SPAN.search(near) and not _SPAN.search(q.text) and "累计" not in q.text:
             return False  # "近3年…年均增长12.8%" is no figure for one year
+        figs = [f for f in figures(near) if unit_ok(q, f)]
+        if _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text):
+            figs = [f for f in figs if not _SHARE_WORDS.search(near[max(0, f.start - 8) : f.start])]  # a share is no growth rate
         if "percent" in q.units and _RATIO.search(near):  # "三次产业比为5.1：60.4：34.5" gives shares
             return True
-        return any(unit_ok(q, f) for f in figures(near))
+        return bool(figs)
     if q.asked == "list":
         if q.group is not None and q.group.text in sentence.replace("“", "").replace("”", ""):
             return bool(members(q.group, sentence))  # a sentence naming the group must give its members
@@ -263,6 +271,31 @@ def phrase_unwritten(q: Question, sentence: str) -> bool:
         return False
     chars = {ch for ch in phrase if "\u4e00" <= ch <= "\u9fff"}
     return len(chars) >= 3 and sum(ch in sentence for ch in chars) * 3 < len(chars)
+
+
+# Modifiers that every report puts before its own indicators ("全省生产总值" for 地区生产总值).
+_SCOPE_MODIFIERS = frozenset("地区 全省 全市 全区 全县 全国 全年 年度 本地".split())
+
+
+def other_indicator(q: Question, sentence: str) -> bool:
+    """Does the sentence give the asked indicator's head with none of its modifiers — another indicator
+    of the same kind ("数字经济核心产业增加值" for 规模以上工业增加值, "社会消费品零售总额" for 进出口
+    总额, "居民人均可支配收入" for 一般公共预算收入)? A paraphrase that changes the head ("奖励补贴" ↔ 奖补
+    资金) is not judged here."""
+    if q.asked != "number" or not q.phrases:
+        return False
+    parts = [w for w in words(q.phrases[0]) if len(w) >= 2]
+    if len(parts) < 2 or parts[-1] not in SHARED_HEADS:
+        return False
+    head, modifiers = parts[-1], [w for w in parts[:-1] if w not in _SCOPE_MODIFIERS]
+    if not modifiers or not found(head, sentence, q):
+        return False
+    # a longer modifier may be reworded ("农村居民" ↔ 城乡居民: half its characters); a two-character one not
+    return not any(found(w, sentence, q) or (len(w) > 2 and sum(ch in sentence for ch in w) * 2 >= len(w)) for w in modifiers)
+
+
+# Heads that many statistics share: only their modifiers say which one is meant (report vocabulary).
+SHARED_HEADS = frozenset("增加值 总额 总值 收入 支出 投资 产值 营业收入 利润 总量 规模 销售额 零售额".split())
 
 
 def names_compounds(q: Question, sentence: str) -> bool:
@@ -395,7 +428,8 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
             return False, f"只找到{chunk.meta.region or '其他地区'}的相关内容"
         if role == "higher" and not names_place(scope.places, sentence):
             asked = "、".join(p.name for p in scope.places)
-            return False, f"{asked}没有自己的报告，上级{chunk.meta.region}的报告中这句话没有提到{asked}"
+            own = "" if scope.own else f"{asked}没有自己的报告，"
+            return False, f"{own}上级{chunk.meta.region}的报告中这句话没有提到{asked}"
     elif q.other_places:
         # A place the place data does not hold (a new district, a typo) must be named by the sentence.
         if not any(a in sentence for p in q.other_places for a in region_aliases(p)):
