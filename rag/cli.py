@@ -278,11 +278,20 @@ def _cmd_docs(args) -> int:
 
     manifest = read_manifest(Path(args.index))
     print(f"索引 {args.index}：模型 {manifest.embedder}，{len(manifest.documents)} 个文档")
+    from .domain.places import LEVEL_NAMES
+
     for doc_id, d in sorted(manifest.documents.items()):
         meta = d.get("meta", {})
-        print(
-            f"  {doc_id}  {meta.get('region', '')} {meta.get('year', '')} {meta.get('doc_type', '')}  {meta.get('title', '')}  {d['chunks']} 段"
-        )
+        who = " ".join(x for x in (meta.get("speaker_title", ""), meta.get("speaker", "")) if x)
+        fields = [
+            meta.get("region", "") or "（地区未知）",
+            LEVEL_NAMES.get(meta.get("level", ""), "") if meta.get("level") else "",
+            f"{meta['year']}年" if meta.get("year") else "",
+            meta.get("doc_type", ""),
+            meta.get("date", ""),
+            who,
+        ]
+        print(f"  {doc_id}  {' '.join(f for f in fields if f)}  {meta.get('title', '')}  {d['chunks']} 段")
     return 0
 
 

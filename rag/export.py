@@ -74,7 +74,12 @@ def to_markdown(items: list[BriefingItem], title: str = TITLE) -> str:
             out += [f"已理解为：{_md(item.understood)}", ""]
         if item.filters:
             out += [f"筛选条件：{_md(item.filters)}", ""]
-        out += ["**回答**", "", _md_answer(answer_text(item.answer)), ""]
+        out += ["**回答**", ""]
+        if item.answer.headline and not item.answer.refused:
+            out += [f"**{_md(item.answer.headline)}**", ""]
+        if item.answer.note:
+            out += [f"（{_md(item.answer.note)}）", ""]
+        out += [_md_answer(answer_text(item.answer)), ""]
         if item.answer.citations:
             out += ["**引用来源**", ""]
             for c in item.answer.citations:
@@ -103,6 +108,11 @@ def to_docx(items: list[BriefingItem], path: str | Path, title: str = TITLE) -> 
             doc.add_paragraph(clean(f"已理解为：{item.understood}"))
         if item.filters:
             doc.add_paragraph(clean(f"筛选条件：{item.filters}"))
+        if item.answer.headline and not item.answer.refused:
+            lead = doc.add_paragraph()
+            lead.add_run(clean(item.answer.headline)).bold = True
+        if item.answer.note:
+            doc.add_paragraph(clean(f"（{item.answer.note}）"))
         p = doc.add_paragraph()
         p.add_run("回答：").bold = True
         run = p.add_run(clean(answer_text(item.answer)))

@@ -58,6 +58,7 @@ ALIASES = {
     "经济总量": ["地区生产总值", "生产总值"],
     "gdp": ["地区生产总值", "生产总值"],
     "经济增速": ["地区生产总值增长"],
+    "经济增长": ["地区生产总值增长", "生产总值增长"],
     "财政收入": ["一般公共预算收入"],
     "财政支出": ["一般公共预算支出"],
     "税费": ["减税降费"],
@@ -269,7 +270,7 @@ def _units(text: str) -> tuple[str, ...]:
     m = _ASKED_UNIT.search(text)
     if m:
         return (family_of(m.group(1)),)
-    if any(w in text for w in PERCENT_ASK) and not _NOT_A_RATE.search(text):
+    if (any(w in text for w in PERCENT_ASK) or _RATE_ASK.search(text)) and not _NOT_A_RATE.search(text):
         return ("percent",)
     if any(w in text for w in MONEY_INDICATORS) and any(w in text for w in ("多少", "多大", "几")):
         if any(w in text for w in LEVEL_ASK) or not (_MOVED.search(text) or any(w in text for w in TARGET_WORDS)):
@@ -281,6 +282,8 @@ def _units(text: str) -> tuple[str, ...]:
 
 # "全员劳动生产率", "效率": 率 words that are no percentage; words that ask how a figure moved.
 _NOT_A_RATE = re.compile(r"生产率|效率")
+# "经济增长目标是多少", "增速预期为多少": how much something is to grow is a rate.
+_RATE_ASK = re.compile(r"(?:增长|增速|增幅|涨幅)(?:的)?(?:预期)?(?:目标|预期目标)(?:是|为|定为|定在)?(?:多少|几)")
 _MOVED = re.compile(r"增长|增速|增幅|涨幅|下降|提高|提升|降低|减少|增加|比上年|同比|变化")
 
 

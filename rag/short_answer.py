@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 
 from .domain.periods import years_in
-from .domain.units import figures
 from .groups import members
 from .question import Question
-from .slots import TARGET_CUE, around_asked_noun, indicator_positions, near_indicator, unit_ok
+from .slots import TARGET_CUE, around_asked_noun, slot_figures
 from .tokenize import tag
 from .types import Chunk
 
@@ -26,16 +25,11 @@ MAX_TEXT = 60
 
 
 def _figure(q: Question, sentence: str) -> str:
-    """The figure of the asked indicator: the first one in the indicator's window at or after the
-    indicator's position, else the first one in the window."""
-    window = near_indicator(q, sentence)
-    start = sentence.find(window.split("，")[0]) if window else -1
-    figs = [f for f in figures(window) if unit_ok(q, f)]
-    if not figs:
-        return ""
-    positions = [p - start for p in indicator_positions(q, sentence) if start >= 0]
-    after = [f for f in figs if positions and f.start >= min(positions) - 1]
-    return (after or figs)[0].text
+    """The figure of the asked indicator: the first of its windows' figures (`slot_figures`), preferring
+    one written with an asked year ("2023年达到13.09万亿元")."""
+    found = slot_figures(q, sentence)
+    dated = [f for f, window in found if set(q.years) & set(years_in(window[: f.start]))]
+    return (dated or [f for f, _ in found] or [None])[0].text if found else ""
 
 
 def _items(q: Question, sentence: str) -> str:

@@ -125,7 +125,12 @@ def _part_of_absent(q: Question, t: str, sentence: str) -> bool:
     is no 进出口 figure)?"""
     if t in q.aliases:
         return False  # a known paraphrase ("社零" of "社零额") stands for the report's wording
-    return any(t != w and t in w and not found(w, sentence, q) for w in q.terms if len(w) > len(t))
+    for w in q.terms:
+        if len(w) > len(t) and t in w and not found(w, sentence, q):
+            pieces = [x for x in q.terms if x != w and x in w]
+            if not all(found(x, sentence, q) for x in pieces):  # "粮食产量" written apart (粮食…总产量) is there
+                return True
+    return False
 
 
 def _first_within_words(sentence: str, form: str, i: int, cuts: set[int]) -> int:
@@ -160,15 +165,9 @@ _SPAN = re.compile(r"近[一二三四五六七八九十两\d]+年|[一二三四�
 def has_slot(q: Question, sentence: str) -> bool:
     """Does the sentence carry the kind of thing the question asks for?"""
     if q.asked == "number":
-        near = near_indicator(q, sentence)
-        if len(q.years) == 1 and _SPAN.search(near) and not _SPAN.search(q.text) and "累计" not in q.text:
-            return False  # "近3年…年均增长12.8%" is no figure for one year
-        figs = [f for f in figures(near) if unit_ok(q, f)]
-        if _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text):
-            figs = [f for f in figs if not _SHARE_WORDS.search(near[max(0, f.start - 8) : f.start])]  # a share is no growth rate
-        if "percent" in q.units and _RATIO.search(near):  # "三次产业比为5.1：60.4：34.5" gives shares
+        if "percent" in q.units and _RATIO.search(near_indicator(q, sentence)):  # "三次产业比为5.1：60.4：34.5"
             return True
-        return bool(figs)
+        return bool(slot_figures(q, sentence))
     if q.asked == "list":
         if q.group is not None and q.group.text in sentence.replace("“", "").replace("”", ""):
             return bool(members(q.group, sentence))  # a sentence naming the group must give its members
@@ -353,35 +352,64 @@ def phrase_positions(q: Question, sentence: str) -> list[int]:
 # A clause that goes on with the indicator of the clause before it: it opens with a predicate or a
 # figure ("…完成805亿元，同比增长3.4%"), not with another indicator ("…与经济增长同步，单位地区生产总值能耗…").
 _CONTINUES = re.compile(
-    r"^\s*(?:同比|比上年|较上年|分别|年均|累计|预计|全年|约|共|均|其中)?\s*"
+    rf"^\s*(?:{YEAR_WORD.pattern}|全省|全市|全区|全县|全国)?\s*(?:同比|比上年|较上年|分别|年均|累计|预计|全年|约|共|均|其中)?\s*"
     r"(?:增长|增速|增幅|涨幅|下降|降低|提高|提升|减少|增加|达到|达|完成|实现|突破|超过|为|是|保持|稳定在|控制在|占|\d)"
 )
 
 
-def near_indicator(q: Question, sentence: str) -> str:
-    """The clause that names the asked indicator — where the sentence writes out its phrase, else where
-    its rarest terms are — with the clause after it unless a semicolon or full stop closes the first (what
-    follows is another item). Where the phrase is written out, the clause after counts only when it goes
-    on with the same indicator (`_CONTINUES`): "居民收入增长与经济增长同步，单位地区生产总值能耗降低2.5%"
-    gives no figure for 居民收入."""
+MAX_CONTINUATION = 3  # clauses that may go on with one indicator ("…地区生产总值都有所增加，全省共增加2702亿元，2023年达到13.09万亿元")
+
+
+def indicator_windows(q: Question, sentence: str) -> list[str]:
+    """The clauses that name the asked indicator — where the sentence writes out its phrase, else where
+    its rarest terms are — each with what follows it until a semicolon or full stop closes it (what
+    follows is another item). Where the phrase is written out, a following clause counts only when it goes
+    on with the same indicator (`_CONTINUES`, up to `MAX_CONTINUATION`): "居民收入增长与经济增长同步，单位
+    地区生产总值能耗降低2.5%" gives no figure for 居民收入; elsewhere the next clause counts.
+    [] when the sentence names none of the question's terms (the whole sentence when the question has none)."""
     positions = phrase_positions(q, sentence)
     exact = bool(positions)  # the sentence writes out the indicator: its clause is known
     positions = positions or indicator_positions(q, sentence)
-    if not positions:  # the sentence names none of the question's terms: no figure belongs to them
-        return "" if named_terms(q) else sentence
+    if not positions:
+        return [] if named_terms(q) else [sentence]
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
     windows = []
     for pos in positions:
-        for a, b in zip(bounds, bounds[1:], strict=False):
-            if a < pos <= b:
-                nxt = b
-                if sentence[b - 1 : b] not in ("；", ";", "。"):
-                    after = next((c for c in bounds if c > b), len(sentence))
-                    if not exact or _CONTINUES.match(sentence[b:after]):
-                        nxt = after
-                windows.append(sentence[a:nxt])
+        k = next((j for j in range(len(bounds) - 1) if bounds[j] < pos <= bounds[j + 1]), None)
+        if k is None:
+            continue
+        end = k + 1
+        for _ in range(MAX_CONTINUATION if exact else 1):
+            if end >= len(bounds) - 1 or sentence[bounds[end] - 1 : bounds[end]] in ("；", ";", "。"):
                 break
-    return "，".join(windows) or sentence
+            if exact and not _CONTINUES.match(sentence[bounds[end] : bounds[end + 1]]):
+                break
+            end += 1
+        windows.append(sentence[bounds[k] : bounds[end]])
+    return windows or [sentence]
+
+
+def near_indicator(q: Question, sentence: str) -> str:
+    """The indicator's windows (`indicator_windows`) as one text."""
+    return "，".join(indicator_windows(q, sentence))
+
+
+def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
+    """The figures that may answer a 多少 question, each with its window: in the indicator's windows, in an
+    asked unit family; not a share for a growth question, not a figure over several years for one year."""
+    out = []
+    growth = _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text)
+    windows = indicator_windows(q, sentence)
+    if len(q.years) == 1 and any(_SPAN.search(w) for w in windows) and not _SPAN.search(q.text) and "累计" not in q.text:
+        return []  # "近3年…年均增长12.8%": the sentence speaks of several years, not of one
+    for window in windows:
+        for f in figures(window):
+            if not unit_ok(q, f):
+                continue
+            if growth and _SHARE_WORDS.search(window[max(0, f.start - 8) : f.start]):
+                continue  # a share is no growth rate
+            out.append((f, window))
+    return out
 
 
 # Resident groups that statistics in government reports are given for (income, pensions,

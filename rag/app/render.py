@@ -118,7 +118,10 @@ def answer_html(turn: int, item: BriefingItem, shown: str | None = None, footer:
         label = f'<span class="rq-refusal-label">{REFUSAL_MARK}</span>'
         body = f'<div class="rq-refusal">{label}{body}</div>'
     else:
-        body = f'<div class="rq-answer">{body}</div>'
+        lead = f'<div class="rq-headline"><b>{esc(answer.headline)}</b></div>' if answer.headline and shown is None else ""
+        body = f'{lead}<div class="rq-answer">{body}</div>'
+    if answer.note and shown is None:
+        head += f'<div class="rq-note">{esc(answer.note)}</div>'
     foot = f'<div class="rq-meta">{esc(footer)}</div>' if footer and shown is None else ""
     if answer.mode == "llm" and answer.verified and shown is None:
         foot = '<div class="rq-verified">✓ 已核查：回答中的每个数字都出现在所引用的段落中</div>' + foot

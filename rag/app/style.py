@@ -3,6 +3,8 @@
 CSS = """
 .rq-message { line-height: 1.7; }
 .rq-answer, .rq-refusal, .rq-error { font-size: var(--text-md); }
+.rq-headline { font-size: 1.08em; margin-bottom: 4px; }
+.rq-note { color: #5c5c5c; font-size: 0.9em; margin-bottom: 4px; }
 .rq-understood { color: #1a5fb4; background: #eef4fc; border-radius: 6px; padding: 4px 8px; margin-bottom: 6px; font-size: 0.92em; }
 .rq-filters { color: #5e5c64; background: #f3f3f3; border-radius: 6px; padding: 3px 8px; margin-bottom: 6px; font-size: 0.88em; }
 .rq-notice { color: #7a5c00; font-size: 0.88em; margin-bottom: 6px; }

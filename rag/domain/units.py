@@ -55,6 +55,8 @@ NUMBER_WITH_UNIT = re.compile(
     rf"(?<![\d.])({_NUM})({_APPROX}(?:(?:{_MAG}){_APPROX}(?:{_UNIT}|{'|'.join(DATE_UNITS)})?|(?:{_UNIT}|{'|'.join(DATE_UNITS)})))?"
 )
 CN_FIGURE = re.compile(rf"百分之{CN_NUMERAL}+|{CN_NUMERAL}+(?:{_UNIT})")
+_ORDINAL = re.compile(r"届$")
+_NAMED_AFTER = re.compile(r"全会|会议|党代会|全体会议")
 _SPLIT = re.compile(rf"^(?P<num>{_NUM})\s*(?P<approx>{_APPROX})(?P<mag>(?:{_MAG})?){_APPROX}(?P<unit>(?:{_UNIT})?)")
 
 
@@ -107,8 +109,10 @@ def figures(text: str, chinese: bool = True) -> list[Figure]:
         out.append(Figure(m.group(0).strip(), number, unit, family_of(unit), qual, m.start(), m.end()))
     if chinese:
         for m in CN_FIGURE.finditer(clean):
-            if any(f.start <= m.start() < f.end for f in out):
+            if any(f.start <= m.start() < f.end for f in out) or _ORDINAL.search(clean[max(0, m.start() - 1) : m.start()]):
                 continue
+            if _NAMED_AFTER.match(clean[m.end() : m.end() + 3]):
+                continue  # "十三届六次全会", "第三次会议": a name, not an amount
             written = m.group(0)
             if written.startswith("百分之"):
                 out.append(Figure(written, cn_number(written[3:]), "%", "percent", "", m.start(), m.end()))
