@@ -102,6 +102,8 @@ def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -
         lc_retriever.analysed.update(analysed)
         if len(texts) > 1 and len({tuple(q.phrases[:1]) for q in analysed.values()}) == 1:
             lc_retriever.vector_texts.update(dict.fromkeys(texts, question))  # one indicator, several places/years
+        elif len(texts) > 1:
+            retriever.prefetch(texts)  # the parts' vectors in one batch
         parts = [(text, analysed[text], search(text)) for text in texts]
         return {**state, "found": found, "parts": parts}
 

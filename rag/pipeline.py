@@ -97,8 +97,13 @@ class Assistant:
             return self._retriever
 
     def load(self) -> None:
-        """Load (and validate) the index now, so errors surface before any question."""
-        _ = self.retriever
+        """Load (and validate) the index now, so errors surface before any question; warm the tokenizer's
+        part-of-speech tables (a second's work that the first question would otherwise pay)."""
+        from .tokenize import tag
+
+        retriever = self.retriever
+        tag("政府工作报告")
+        retriever.query_vector("政府工作报告")  # the engine's first call starts its threads
 
     def retrieve(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, q=None, vector_text=None):
         """Hits for a question (`q`: its analysis when already done; `vector_text`: the text to embed instead)."""

@@ -16,7 +16,7 @@ from .domain.units import figures as find_figures
 from .groups import members
 from .question import CHANGE_WORDS, Question, region_aliases
 from .retrieval import chunk_years, passage_year
-from .tokenize import tag, tokenize, word_cuts, words
+from .tokenize import has_person_name, tokenize, word_cuts, words
 from .types import Hit
 
 ENUM = re.compile(r"[、]")
@@ -177,7 +177,7 @@ def has_slot(q: Question, sentence: str) -> bool:
             return bool(_DAY.search(sentence))
         return bool(_DATE.search(sentence))
     if q.asked == "person":
-        return any(flag == "nr" and len(w) >= 2 for w, flag in tag(sentence))
+        return has_person_name(sentence)
     return True
 
 

@@ -77,3 +77,15 @@ def word_cuts(text: str) -> frozenset[int]:
 def word_spans(text: str) -> tuple[tuple[str, int, int], ...]:
     """jieba words (accurate mode) with their offsets: (word, start, end)."""
     return tuple(_jieba().tokenize(text))
+
+
+def has_person_name(text: str, slow_limit: int = 80) -> bool:
+    """Does the text name a person? jieba's dictionary tags first (fast, from the cached words); a short
+    text is also tagged with jieba's HMM, which finds names the dictionary lacks ("金湘军")."""
+    _jieba()
+    import jieba.posseg
+
+    table = jieba.posseg.dt.word_tag_tab
+    if any(len(w) >= 2 and table.get(w) == "nr" for w in words(text)):
+        return True
+    return len(text) <= slow_limit and any(flag == "nr" and len(w) >= 2 for w, flag in tag(text))
