@@ -33,7 +33,8 @@ from .types import Answer, Citation, Hit
 
 TOP_PASSAGES = 6
 # Asked kinds that need their slot in the quoted sentence (a figure, a date, an enumeration).
-SECOND_MARGIN = 0.15  # a second sentence is quoted when it scores nearly as well and adds terms
+SECOND_MARGIN = 0.15
+TIE = 0.05  # reranker scores this close are a tie (ties go to the sentence that writes the asked phrase out)  # a second sentence is quoted when it scores nearly as well and adds terms
 _YEAR_ASK = ("哪一年", "哪年", "何时", "什么时候")
 _LEAD_YEAR = re.compile(rf"\s*{YEAR_WORD.pattern}[，,：:]")
 
@@ -122,6 +123,10 @@ class ExtractiveAnswerer:
                 (c for c in d.cands[1:8] if c.agrees and c.has_slot and c.coverage >= d.min_coverage),
                 best,  # none: the disagreement check refuses, quoting the best
             )
+        tied = [c for c in d.cands[:TOP_PASSAGES] if c.score >= best.score - TIE and c.agrees and c.has_slot]
+        if len(tied) > 1 and d.q.phrases:  # a near tie: the sentence that writes the asked words out wins
+            phrase = d.q.phrases[0]
+            best = max(tied, key=lambda c: (phrase in c.sentence, c.score))
         d.glossary = definition(d.q, d.cands[: TOPICAL_POOL * 2])
         if d.q.about_report:  # who delivered it, when, where: its title block says
             block = next((c for c in d.cands if c.hit.chunk.section == ("标题",) and c.agrees and c.has_slot), None)

@@ -15,7 +15,7 @@ from .domain.periods import years_in
 from .groups import members
 from .question import Question
 from .slots import TARGET_CUE, around_asked_noun, slot_figures
-from .tokenize import tag
+from .tokenize import tag, tokenize
 from .types import Chunk
 
 _DAY = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日")
@@ -28,8 +28,30 @@ def _figure(q: Question, sentence: str) -> str:
     """The figure of the asked indicator: the first of its windows' figures (`slot_figures`), preferring
     one written with an asked year ("2023年达到13.09万亿元")."""
     found = slot_figures(q, sentence)
-    dated = [f for f, window in found if set(q.years) & set(years_in(window[: f.start]))]
-    return (dated or [f for f, _ in found] or [None])[0].text if found else ""
+    if not found:
+        return ""
+    if _COMPARES.search(q.text):  # "比全国高多少": the difference, "高于全国0.7个百分点"
+        found = [(f, w) for f, w in found if "百分点" in f.unit or _DIFFERENCE.search(w[max(0, f.start - 8) : f.start])] or found
+    dated = [(f, w) for f, w in found if set(q.years) & set(years_in(w[: f.start]))]
+    return min(dated or found, key=lambda fw: _distance_from_head(q, *fw))[0].text
+
+
+_COMPARES = re.compile(r"比[^，,？?]{1,10}(?:高|低|快|慢|多|少)(?:了)?(?:多少|几)|高出多少|低多少")
+_DIFFERENCE = re.compile(r"(?:高于|低于|快于|慢于|高出|低出|超过)[^，,；;。\d]{0,6}$")
+
+
+def _distance_from_head(q: Question, figure, window: str) -> int:
+    """How far a figure follows the nearest mention of the indicator's head word before it ("粮食播种面积
+    1.1亿亩、产量825亿斤": 825亿斤 follows 产量); figures with no head before them come last, in order."""
+    head = indicator_head(q.phrases[0]) if q.phrases else ""
+    i = window.rfind(head, 0, figure.start) if head else -1
+    return figure.start - (i + len(head)) if i >= 0 else 10_000 + figure.start
+
+
+def indicator_head(phrase: str) -> str:
+    """The head noun of an indicator phrase: its last sub-word ("粮食产量" → 产量, "地区生产总值" → 总值)."""
+    subs = [t for t in tokenize(phrase) if len(t) >= 2 and t != phrase and phrase.endswith(t)]
+    return min(subs, key=len) if subs else phrase
 
 
 def _items(q: Question, sentence: str) -> str:

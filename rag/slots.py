@@ -365,7 +365,7 @@ def indicator_windows(q: Question, sentence: str) -> list[str]:
     its rarest terms are — each with what follows it until a semicolon or full stop closes it (what
     follows is another item). Where the phrase is written out, a following clause counts only when it goes
     on with the same indicator (`_CONTINUES`, up to `MAX_CONTINUATION`): "居民收入增长与经济增长同步，单位
-    地区生产总值能耗降低2.5%" gives no figure for 居民收入; elsewhere the next clause counts.
+    地区生产总值能耗降低2.5%" gives no figure for 居民收入; placed by terms, the next clause counts anyway.
     [] when the sentence names none of the question's terms (the whole sentence when the question has none)."""
     positions = phrase_positions(q, sentence)
     exact = bool(positions)  # the sentence writes out the indicator: its clause is known
@@ -379,11 +379,11 @@ def indicator_windows(q: Question, sentence: str) -> list[str]:
         if k is None:
             continue
         end = k + 1
-        for _ in range(MAX_CONTINUATION if exact else 1):
+        for step in range(MAX_CONTINUATION):
             if end >= len(bounds) - 1 or sentence[bounds[end] - 1 : bounds[end]] in ("；", ";", "。"):
                 break
-            if exact and not _CONTINUES.match(sentence[bounds[end] : bounds[end + 1]]):
-                break
+            if (exact or step > 0) and not _CONTINUES.match(sentence[bounds[end] : bounds[end + 1]]):
+                break  # (placed by terms, the next clause counts in any case)
             end += 1
         windows.append(sentence[bounds[k] : bounds[end]])
     return windows or [sentence]
