@@ -80,6 +80,8 @@ ALIASES = {
     "拆迁": ["征迁", "征收"],
     "养老床位": ["床位"],
     "人均收入": ["人均可支配收入"],
+    "居民收入": ["居民人均可支配收入"],
+    "老百姓收入": ["居民人均可支配收入"],
     "农民收入": ["农村居民人均可支配收入"],
     "城镇居民收入": ["城镇居民人均可支配收入"],
 }
@@ -311,6 +313,11 @@ def _trim_phrase(phrase: str) -> str:
     return phrase
 
 
+def _only_kind_words(term: str, kinds: set[str]) -> bool:
+    parts = [t for t in tokenize(term) if t != term]
+    return len(term) > 2 and bool(parts) and "".join(p for p in parts if p in kinds) == term
+
+
 def indicator_phrases(text: str, q: Question) -> list[str]:
     """The indicator a question asks about, as written: runs of adjacent content words once places,
     years, ask, change and kind words are taken out ("河北2024年一般公共预算收入比上年增长了多少" →
@@ -415,6 +422,8 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
             drop.update(form for form in p.forms)
             drop.update(tokenize(p.name))
     q.terms = [t for t in tokenize(text) if t not in drop and not YEAR_LOOSE.fullmatch(t)]
+    kinds = set(TARGET_WORDS) | set(ACTUAL_WORDS) | CHANGE_WORDS
+    q.terms = [t for t in q.terms if not _only_kind_words(t, kinds)]  # "控制目标": two kind words, no indicator
     if not q.terms:  # "主要预期目标有哪些": the kind words are the topic
         kinds = set(TARGET_WORDS) | set(ACTUAL_WORDS) | CHANGE_WORDS
         q.terms = [t for t in tokenize(text) if t in kinds]
