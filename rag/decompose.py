@@ -86,7 +86,9 @@ def split_question(text: str, places: Gazetteer | list[str] | tuple[str, ...] = 
 
 
 # What is left of a follow-on part that only compares what the first part asked ("湖南和湖北谁更快").
-_COMPARISON_ONLY = re.compile(r"[和与及、\s]*(?:哪个|哪一个|谁)?(?:的)?(?:更|较|最)?(?:高|低|快|慢|多|少|大|小)(?:一些|些)?[？?]*")
+_COMPARISON_ONLY = re.compile(
+    r"[和与及、\s]*(?:哪个|哪一个|谁)?(?:的)?(?:更|较|最)?(?:高|低|快|慢|多|少|大|小)(?:一些|些)?[？?]*"
+)
 
 
 def _without_places(text: str, g: Gazetteer) -> str:
@@ -110,7 +112,7 @@ def _split_each(text: str, g: Gazetteer) -> list[str]:
 
 
 def _indicator_pair(text: str, g: Gazetteer) -> list[str]:
-    """"赤字率和赤字规模分别按多少安排？" → one question per indicator, when two indicator phrases joined by
+    """ "赤字率和赤字规模分别按多少安排？" → one question per indicator, when two indicator phrases joined by
     和/与/及/、 come right before 分别/各 and a figure is asked (each may be in another unit)."""
     q = analyse(text, g)
     if q.asked != "number":

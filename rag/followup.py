@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass
 
 from .domain.periods import CURRENT_YEAR_WORDS, RELATIVE_YEARS, YEAR_LOOSE
-from .question import ACTUAL_WORDS, CHANGE_WORDS, TARGET_WORDS, Question, analyse, region_aliases
+from .domain.vocabulary import ACTUAL_WORDS, CHANGE_WORDS, TARGET_WORDS
+from .question import Question, analyse, region_aliases
 
 # Words that open a follow-up ("那…呢", "还有…", "具体…").
 _LEADING_CUE = re.compile(r"^(?:那么|那个|那|还有|另外|再看看|再问一下|其中|具体)")

@@ -15,7 +15,9 @@ from .question import Question
 from .types import Chunk
 
 # What asks for the areas of work (general question wording).
-ASKS_AREAS = re.compile(r"哪些方面|哪几个方面|哪几方面|几个方面|主要方面|重点工作|工作安排|主要工作|重点任务|主要任务|工作重点|重点做好|重点抓好|主要成效|哪些成效|主要成绩")
+ASKS_AREAS = re.compile(
+    r"哪些方面|哪几个方面|哪几方面|几个方面|主要方面|重点工作|工作安排|主要工作|重点任务|主要任务|工作重点|重点做好|重点抓好|主要成效|哪些成效|主要成绩"
+)
 _REVIEW_ASK = re.compile(r"回顾|成效|成绩|进展|做了哪些|取得")
 _NUMBERED = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 MIN_AREAS = 3
@@ -45,5 +47,5 @@ def outline(q: Question, chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
 
 
 def heading_text(heading: str) -> str:
-    """"（一）更大力度推动全方位扩大内需" → "更大力度推动全方位扩大内需"."""
+    """ "（一）更大力度推动全方位扩大内需" → "更大力度推动全方位扩大内需"."""
     return _NUMBERED.sub("", heading).strip()

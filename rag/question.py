@@ -31,116 +31,39 @@ from .domain.periods import (
 )
 from .domain.places import Gazetteer, Mention, gazetteer
 from .domain.units import UNITS, family_of
+from .domain.vocabulary import (
+    ACTUAL_WORDS,
+    ALIASES,
+    CHANGE_WORDS,
+    DATE_ASK,
+    ENTITY_ASK,
+    LEVEL_ASK,
+    LIST_ASK,
+    MONEY_INDICATORS,
+    NAME_ASK,
+    NUMBER_ASK,
+    PERCENT_ASK,
+    PERSON_ASK,
+    PHRASING,
+    SUMMARY_ASK,
+    TARGET_WORDS,
+    WHICH_ASK,
+    YESNO_ASK,
+)
 from .groups import Group, asked_group
 from .tokenize import STOPWORDS, tokenize, word_spans, words
 
 if TYPE_CHECKING:
     from .scope import Scope
 
-# Words that ask for a planned figure vs an achieved one (general report vocabulary).
-TARGET_WORDS = ("目标", "预期", "计划", "打算", "力争", "拟", "定了", "定为", "要达到", "争取", "安排", "任务")
-ACTUAL_WORDS = ("完成", "实际", "实现了", "取得", "达到了", "增长了", "多少了", "成效", "成绩", "回顾")
-NUMBER_ASK = ("多少", "几", "多大", "多高", "多快", "比例", "比重", "占比", "增速", "增幅", "规模", "总量", "金额", "数量", "率")
-WHICH_ASK = ("哪些", "哪几")  # "which ones": a list even when a figure is asked too
-LIST_ASK = ("有什么", "包括", "包含", "列举", "分别")
-PERSON_ASK = ("谁", "哪位")
-NAME_ASK = ("哪家", "哪个", "叫什么", "名称")
-ENTITY_ASK = ("哪座", "什么名", "哪一", "什么")  # weaker cues, checked after yes/no and summary
-DATE_ASK = ("何时", "什么时候", "哪一年", "哪年", "几月", "哪天", "哪一天", "哪一日", "何日", "日期", "时间")
-YESNO_ASK = ("是否", "有没有", "是不是", "吗")
-SUMMARY_ASK = ("概括", "总结", "总体", "主要", "重点", "思路", "成效", "亮点", "有哪些方面", "怎么样", "如何")
-
-
-# Common paraphrases of report indicators (general to Chinese government reports):
-# the question's word -> how reports write it. Used to expand the lexical query
-# and to count a term as present when one of its report forms is.
-ALIASES = {
-    "经济总量": ["地区生产总值", "生产总值"],
-    "gdp": ["地区生产总值", "生产总值"],
-    "经济增速": ["地区生产总值增长"],
-    "经济增长": ["地区生产总值增长", "生产总值增长"],
-    "财政收入": ["一般公共预算收入"],
-    "财政支出": ["一般公共预算支出"],
-    "税费": ["减税降费"],
-    "减税": ["减税降费"],
-    "外资": ["实际使用外资"],
-    "外贸": ["进出口"],
-    "消费品零售": ["社会消费品零售总额"],
-    "社零": ["社会消费品零售总额"],
-    "固投": ["固定资产投资"],
-    "规上": ["规模以上"],
-    "规模以上": ["规上"],
-    "研发": ["研发经费", "研发投入"],
-    "坏账": ["不良贷款"],
-    "医护人员": ["医务人员"],
-    "老旧小区": ["老旧小区改造"],
-    "高企": ["高新技术企业"],
-    "技术改造": ["技改"],
-    "技改": ["技术改造"],
-    "拆迁": ["征迁", "征收"],
-    "养老床位": ["床位"],
-    "人均收入": ["人均可支配收入"],
-    "居民收入": ["居民人均可支配收入"],
-    "老百姓收入": ["居民人均可支配收入"],
-    "农民收入": ["农村居民人均可支配收入"],
-    "城镇居民收入": ["城镇居民人均可支配收入"],
-}
 _ASKED_UNIT = re.compile(
     r"(?:多少|几)\s*((?:万亿|亿|万|千)?(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + "))"
 )
-PERCENT_ASK = (
-    "增长了多少",
-    "增长多少",
-    "增速",
-    "增幅",
-    "涨幅",
-    "幅度",
-    "比重",
-    "占比",
-    "比例",
-    "百分之",
-    "提高多少",
-    "强度",
-    "下降多少",
-    "降了多少",
-    "涨了多少",
-    "率",
-)
-# Asks for the size of an amount, not its change (general question Chinese).
-LEVEL_ASK = ("多大", "总量", "规模多少", "体量")
-MONEY_INDICATORS = (
-    "总值",
-    "收入",
-    "支出",
-    "投资",
-    "资金",
-    "营业额",
-    "总额",
-    "产值",
-    "贷款",
-    "税费",
-    "奖补",
-    "补贴",
-    "经费",
-    "基金",
-)
-# Words of question phrasing that name no indicator ("一共派了多少", "存在哪些",
-# "当前"): dropped from the question's terms so their corpus rarity does not
-# make them look like the indicator (general to questions in Chinese).
-PHRASING = frozenset(
-    "期间 一共 总共 合计 共计 去 派 认为 指出 提出 提到 存在 当前 目前 这份 那篇 这篇 该 其 时 还 分别 各 其中 里 "
-    "多长 时间 哪一 一天 那片 那个 这个 这些 那些 给出 说 讲 写 称 被称为 称为 请 概括 总结 介绍 列举 包括 有哪些".split()
-)
-# Words of a question that say how a figure moved or what kind it is, not which
-# indicator it belongs to ("实际使用外资的增长目标是多少": the indicator is 实际使用外资;
-# 增长 and 目标 appear beside every figure of a target list). General report vocabulary.
-CHANGE_WORDS = frozenset(
-    "增长 增速 增幅 涨幅 幅度 增加 提高 提升 下降 降低 减少 目标 预期 计划 完成 实现 达到 突破 同比 比上年 较上年 累计 全年 年均 "
-    "实际 预计 控制 控制在 保持 稳定 稳定在".split()
-)
 _ASK = re.compile(r"多少|几|百分之几|哪些|哪几|哪个|哪一|哪|什么|怎样|怎么样|如何|是否|有没有|吗|谁")
 # Who delivered a report, on which day, at which meeting: answered from the report's title block.
-_ABOUT_REPORT = re.compile(r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次会议|什么会议|哪个会议|日期)|(?:谁|哪位).{0,8}(?:作|做|发表|宣读)")
+_ABOUT_REPORT = re.compile(
+    r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次会议|什么会议|哪个会议|日期)|(?:谁|哪位).{0,8}(?:作|做|发表|宣读)"
+)
 _REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:的|度)?(?:[^，,。？?]{0,8}?政府)?工作报告")
 _PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
 _AFTER_ASK = re.compile(

@@ -14,17 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .indicator import found, other_indicator, phrase_unwritten
 from .question import Question
-from .slots import (
-    agrees,
-    asked_compounds,
-    found,
-    names_compounds,
-    names_share_part,
-    other_indicator,
-    phrase_unwritten,
-    share_numerator,
-)
+from .slots import agrees, asked_compounds, names_compounds, names_share_part, share_numerator
 from .types import Hit
 
 if TYPE_CHECKING:

@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .indicator import bigrams, coverage, figures, found, term_weight
 from .question import Question
-from .slots import ENUM, TARGET_CUE, agrees, bigrams, coverage, figures, found, has_slot, term_weight, title_slot
+from .slots import ENUM, TARGET_CUE, agrees, has_slot, title_slot
 from .types import Hit
 
 WEIGHTS_FILE = Path(__file__).with_name("rerank_weights.json")

@@ -13,8 +13,9 @@ import re
 
 from .domain.periods import years_in
 from .groups import members
+from .indicator import slot_figures
 from .question import Question
-from .slots import TARGET_CUE, around_asked_noun, slot_figures
+from .slots import TARGET_CUE, around_asked_noun
 from .tokenize import tag, tokenize
 from .types import Chunk
 

@@ -1,8 +1,8 @@
 import re
 
 from rag.answering import ExtractiveAnswerer
+from rag.indicator import figures
 from rag.pipeline import Assistant
-from rag.slots import figures
 
 
 def _ask(root, emb, question):

@@ -8,11 +8,12 @@ from test_answer_rules import _hit, _q
 
 from rag.answering import ExtractiveAnswerer
 from rag.decompose import split_question
+from rag.indicator import other_indicator
 from rag.pipeline import Assistant
 from rag.question import analyse
 from rag.retrieval import HybridRetriever
 from rag.short_answer import value_of
-from rag.slots import has_slot, other_indicator
+from rag.slots import has_slot
 from rag.store import load_index
 from rag.types import DocMeta
 

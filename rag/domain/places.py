@@ -40,7 +40,9 @@ NATIONAL_WORDS = ("全国", "我国", "国务院", "中国", "国家")
 WEAK_NATIONAL = frozenset({"国家"})
 # "跻身全国综合实力百强区", "全国文明城市", "居全国前列": 全国 in a ranking or an honour names no place asked about.
 _HONOUR_BEFORE = re.compile(r"(?:跻身|进入|位居|位列|居|列|入选|获评|荣获|成为|评为|稳居|排名|排在|领跑|走在)$")
-_HONOUR_AFTER = re.compile(r"^(?:综合实力)?(?:百强|前列|首位|第[一二三四五六七八九十\d]|前[一二三四五六七八九十\d]|文明|示范|先进|优秀|百佳|十佳|典型|试点|标杆|样板)")
+_HONOUR_AFTER = re.compile(
+    r"^(?:综合实力)?(?:百强|前列|首位|第[一二三四五六七八九十\d]|前[一二三四五六七八九十\d]|文明|示范|先进|优秀|百佳|十佳|典型|试点|标杆|样板)"
+)
 # The 56 ethnic names carried by autonomous divisions' full names.
 NATIONS = tuple(
     "汉族 壮族 回族 满族 维吾尔族 苗族 彝族 土家族 藏族 蒙古族 侗族 布依族 瑶族 白族 朝鲜族 哈尼族 黎族 哈萨克族 傣族 畲族 "
