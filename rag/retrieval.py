@@ -199,8 +199,8 @@ class HybridRetriever:
         mask = self.doc_mask(frozenset(basis)) if basis else None
         q.weights = {t: self.term_weight(t, mask) for t in terms}
         if asks_areas(q) and q.scope is not None and q.scope.own:
-            report = max(q.scope.latest or q.scope.own)  # the latest report of the place (or the one named)
-            q.outline = outline(q, self.index.doc_chunks(report))
+            report = self.catalog.work_report(q.scope.latest or q.scope.own)
+            q.outline = outline(q, self.index.doc_chunks(report)) if report else []
         return q
 
     def term_weight(self, token: str, mask: np.ndarray | None) -> float:

@@ -46,12 +46,16 @@ class Catalog:
     def __init__(self, firsts: list[Chunk], g: Gazetteer):
         self.g = g
         self.reports: list[Report] = []
+        self.by_place: dict[str, list[Report]] = {}  # place key -> its reports (tens of thousands of reports)
         for c in firsts:
             place = (g.by_code.get(c.meta.region_code) if c.meta.region_code else None) or g.resolve(c.meta.region)
-            self.reports.append(Report(c.doc_id, c.meta, place))
+            report = Report(c.doc_id, c.meta, place)
+            self.reports.append(report)
+            if place is not None:
+                self.by_place.setdefault(place.key, []).append(report)
 
     def of(self, place: Place) -> list[Report]:
-        return [r for r in self.reports if r.place is not None and r.place.key == place.key]
+        return self.by_place.get(place.key, [])
 
     def above(self, place: Place) -> list[Report]:
         """Reports of the places above `place` (nearest first)."""
@@ -59,6 +63,11 @@ class Catalog:
         for a in self.g.ancestors(place):
             out += self.of(a)
         return out
+
+    def work_report(self, doc_ids: set[str]) -> str | None:
+        """Among `doc_ids`, the latest work report (its outline lists the year's areas of work)."""
+        reports = [r for r in self.reports if r.doc_id in doc_ids and r.meta.doc_type == "政府工作报告"]
+        return max(reports, key=lambda r: (r.meta.year or 0, r.doc_id)).doc_id if reports else None
 
     @staticmethod
     def latest(reports: list[Report]) -> int | None:
