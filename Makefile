@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 2
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: eval-all help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
+.PHONY: eval-all test-kb help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ run: $(BIN)/rag $(INDEX)/CURRENT ## serve the app on http://$(HOST):$(PORT)
 
 test: $(VENV)/.dev ## run the test suite (unit + real-model end-to-end + 60 s load test + real browser when Chromium is installable)
 	$(BIN)/ruff check rag tests
-	$(BIN)/python -m pytest -q -m "not browser and not llm"
+	$(BIN)/python -m pytest -q -m "not browser and not llm and not kb"
 	@if [ -x $(CHROMIUM) ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; }; then $(MAKE) --no-print-directory browser-test; \
 	else echo "跳过浏览器测试：没有 $(CHROMIUM)，也无法用 apt-get 安装（需要 root）。安装 chromium 与 fonts-noto-cjk 后运行 make browser-test。"; fi
 
@@ -76,6 +76,9 @@ heldout: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on the independently written ev
 SIZES ?= 1000,10000,100000,1000000
 bench: $(BIN)/rag ## corpus grown to 1e3..1e6 chunks: ingest, RSS, latency vs the Chatchat-style recipe -> eval/out/bench/ (SIZES=1000,100000)
 	nice $(BIN)/rag bench --sizes $(SIZES) --out eval/out/bench
+
+test-kb: $(VENV)/.dev ## end to end on the 37-report knowledge base (bundled + $(PROVINCES)): the issue's questions, every set's floors, 5 vs 37 reports (~15 min the first time)
+	RAG_PROVINCES_DIR=$(PROVINCES) $(BIN)/python -m pytest -q -m kb
 
 clean-index: ## remove the built index
 	rm -rf $(INDEX)/CURRENT $(INDEX)/gen-* $(INDEX)/.building-* $(INDEX)/.lock
