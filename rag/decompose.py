@@ -103,12 +103,17 @@ def _split_each(text: str, g: Gazetteer) -> list[str]:
         return [text]
     m = _YEAR_PAIR.search(text)
     if m:
-        return [text[: m.start()] + y + text[m.end() :] for y in (m.group(1), m.group(2))]
+        return _single([text[: m.start()] + y + text[m.end() :] for y in (m.group(1), m.group(2))])
     run = _place_run(text, g)
     if run:
         start, end = run[0][0], run[-1][1]
-        return [text[:start] + text[a:b] + text[end:] for a, b in run[:MAX_PARTS]]
-    return _phrase_pair(text, g) or _indicator_pair(text, g) or [text]
+        return _single([text[:start] + text[a:b] + text[end:] for a, b in run[:MAX_PARTS]])
+    return _phrase_pair(text, g) or _single(_indicator_pair(text, g)) or [text]
+
+
+def _single(parts: list[str]) -> list[str]:
+    """Each part asks for one thing: its 分别/各自 goes ("贵州2025年…增长目标分别是多少" → "…增长目标是多少")."""
+    return [re.sub(r"分别|各自", "", p) for p in parts]
 
 
 def _indicator_pair(text: str, g: Gazetteer) -> list[str]:

@@ -14,14 +14,14 @@ def test_two_questions_inherit_region_and_subject():
 
 def test_year_pair_with_each():
     assert split_question("张店区2021年和2022年到位省外资金分别是多少？", R) == [
-        "张店区2021年到位省外资金分别是多少？",
-        "张店区2022年到位省外资金分别是多少？",
+        "张店区2021年到位省外资金是多少？",
+        "张店区2022年到位省外资金是多少？",
     ]
 
 
 def test_region_pair_keeps_each_year():
     parts = split_question("淄博市2023年和张店区2022年的农村居民人均可支配收入分别增长多少？", R)
-    assert parts == ["淄博市2023年的农村居民人均可支配收入分别增长多少？", "张店区2022年的农村居民人均可支配收入分别增长多少？"]
+    assert parts == ["淄博市2023年的农村居民人均可支配收入增长多少？", "张店区2022年的农村居民人均可支配收入增长多少？"]
 
 
 def test_simple_questions_untouched():

@@ -120,16 +120,16 @@ def test_outline_answers_which_areas(tmp_path, fake_embedder):
 def test_compound_questions_split_on_suffixless_places_and_indicators():
     places = ["江西省", "湖南省", "湖北省", "全国"]
     assert split_question("江西和湖南2025年规模以上工业增加值增长目标分别是多少？", places) == [
-        "江西2025年规模以上工业增加值增长目标分别是多少？",
-        "湖南2025年规模以上工业增加值增长目标分别是多少？",
+        "江西2025年规模以上工业增加值增长目标是多少？",
+        "湖南2025年规模以上工业增加值增长目标是多少？",
     ]  # the year written once after the second place belongs to both
     assert split_question("湖南和湖北2024年地区生产总值分别增长多少？谁更快？", places) == [
-        "湖南2024年地区生产总值分别增长多少？",
-        "湖北2024年地区生产总值分别增长多少？",
+        "湖南2024年地区生产总值增长多少？",
+        "湖北2024年地区生产总值增长多少？",
     ]  # the comparison is answered by the figures
     assert split_question("2024年中央财政的赤字率和赤字规模分别按多少安排？", places) == [
-        "2024年中央财政的赤字率分别按多少安排？",
-        "2024年中央财政的赤字规模分别按多少安排？",
+        "2024年中央财政的赤字率按多少安排？",
+        "2024年中央财政的赤字规模按多少安排？",
     ]
     assert split_question("甘肃2024年原煤、原油、天然气产量分别是多少？", places) == [
         "甘肃2024年原煤、原油、天然气产量分别是多少？"

@@ -8,6 +8,7 @@ import html
 import re
 
 from ..chunking import split_sentences
+from ..domain.places import LEVEL_NAMES
 from ..export import REFUSAL_MARK, BriefingItem
 from ..types import Answer
 
@@ -163,10 +164,15 @@ def documents_html(rows: list[dict]) -> str:
     """The knowledge-base table (all cells escaped)."""
     if not rows:
         return '<p class="rq-empty">知识库是空的：请上传报告。</p>'
-    head = "".join(f"<th>{h}</th>" for h in ("文档", "标题", "地区", "年份", "类型", "段落数", "字数", "来源"))
+    head = "".join(
+        f"<th>{h}</th>" for h in ("文档", "标题", "地区", "级别", "年份", "类型", "日期", "报告人", "段落数", "字数", "来源")
+    )
     body = []
     for r in rows:
-        cells = [r["doc_id"], r["title"], r["region"], r["year"] or "", r["doc_type"], r["chunks"], r["chars"], r["origin"]]
+        cells = [
+            r["doc_id"], r["title"], r["region"], LEVEL_NAMES.get(r["level"], "") if r["level"] else "", r["year"] or "",
+            r["doc_type"], r["date"], r["speaker"], r["chunks"], r["chars"], r["origin"],
+        ]  # fmt: skip
         body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     return f'<table class="rq-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
