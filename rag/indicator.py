@@ -32,7 +32,11 @@ def bigrams(text: str) -> set[str]:
 
 
 def found(term: str, text: str, q: Question) -> bool:
-    return term in text or any(form in text for form in q.aliases.get(term, ()))
+    """Is the term in the text — as written, as one of its report wordings, or as part of a known paraphrase
+    whose report wording is there ("老百姓" of 老百姓收入 when the text says 居民人均可支配收入)?"""
+    if term in text or any(form in text for form in q.aliases.get(term, ())):
+        return True
+    return any(term in key and key != term and any(form in text for form in forms) for key, forms in q.aliases.items())
 
 
 def coverage(q: Question, sentence: str, context: str) -> float:
