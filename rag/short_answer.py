@@ -26,8 +26,9 @@ MAX_TEXT = 60
 
 
 def _figure(q: Question, sentence: str) -> str:
-    """The figure of the asked indicator: the first of its windows' figures (`slot_figures`), preferring
-    one written with an asked year ("2023年达到13.09万亿元")."""
+    """The figure of the asked indicator among its windows' figures (`slot_figures`): the difference for a
+    comparison ("比全国高多少"), one written with an asked year ("2023年达到13.09万亿元"), the one right
+    after the indicator's head word."""
     found = slot_figures(q, sentence)
     if not found:
         return ""
@@ -81,13 +82,9 @@ def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
     if q.asked == "number":
         return _figure(q, sentence) or _trim(sentence)
     if q.asked == "date":
-        title = chunk.section == ("标题",)
-        if title and chunk.meta.meeting and "会议" in q.text and chunk.meta.date:
-            y, m, d = chunk.meta.date.split("-")
-            return f"{int(y)}年{int(m)}月{int(d)}日，{chunk.meta.meeting}"
-        if title and chunk.meta.date:
-            y, m, d = chunk.meta.date.split("-")
-            return f"{int(y)}年{int(m)}月{int(d)}日"
+        if chunk.section == ("标题",) and chunk.meta.date:
+            day = _chinese_date(chunk.meta.date)
+            return f"{day}，{chunk.meta.meeting}" if chunk.meta.meeting and "会议" in q.text else day
         day = _DAY.search(sentence)
         if day:
             return re.sub(r"\s+", "", day.group(0))
@@ -103,6 +100,12 @@ def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
     if q.about_report and "会议" in q.text and chunk.section == ("标题",) and chunk.meta.meeting:
         return chunk.meta.meeting
     return _trim(sentence)
+
+
+def _chinese_date(iso: str) -> str:
+    """"2024-03-05" → "2024年3月5日"."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
 
 
 def kind_of(q: Question, sentence: str, chunk: Chunk) -> str:
