@@ -23,7 +23,7 @@ import re
 from collections import Counter
 
 from .domain.numbers import cn_digits_year
-from .domain.periods import FIVE_YEAR_PLANS, YEAR_WORD
+from .domain.periods import FIVE_YEAR_PLANS, YEAR_DIGITS, YEAR_WORD
 from .domain.places import NATIONAL, Gazetteer, Place, gazetteer, level_by_suffix, short_name
 from .titleblock import TitleBlock, header_lines, read_title_block
 from .types import DocMeta
@@ -43,8 +43,8 @@ _SELF_LEVEL = re.compile(r"代表(国务院|自治区|省|市|区|县|州|盟|�
 _SELF_LEVELS = {"国务院": "national", "自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city"}
 _NEWS = (re.compile(r"\d{1,2}月\d{1,2}日讯"), re.compile(r"记者\s*[\u4e00-\u9fff]{2,4}"))
 _ADDRESSES_CONGRESS = re.compile(r"向大会(?:作|报告)")
-_REVIEW_HEADING = re.compile(r"((?:19|20)\d{2})年.{0,8}?回顾")
-_PLAN_HEADING = re.compile(r"((?:19|20)\d{2}|今年|明年).{0,14}?(?:目标|任务|工作安排|工作重点|总体要求)")
+_REVIEW_HEADING = re.compile(rf"({YEAR_DIGITS})年.{{0,8}}?回顾")
+_PLAN_HEADING = re.compile(rf"({YEAR_DIGITS}|今年|明年).{{0,14}}?(?:目标|任务|工作安排|工作重点|总体要求)")
 _FIVE_YEAR_REVIEW = re.compile(r"“?(十[一二三四五]五)”?.{0,6}?回顾")
 COUNT_ZONE = 6000  # characters scanned to count place mentions
 

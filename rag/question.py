@@ -24,6 +24,7 @@ from .domain.periods import (
     PAST_FIVE_YEARS,
     RELATIVE_RE,
     RELATIVE_YEARS,
+    YEAR_DIGITS,
     YEAR_LOOSE,
     plans_in,
     relative_offsets,
@@ -64,7 +65,7 @@ _ASK = re.compile(r"多少|几|百分之几|哪些|哪几|哪个|哪一|哪|什�
 _ABOUT_REPORT = re.compile(
     r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次会议|什么会议|哪个会议|日期)|(?:谁|哪位).{0,8}(?:作|做|发表|宣读)"
 )
-_REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:的|度)?(?:[^，,。？?]{0,8}?政府)?工作报告")
+_REPORT_YEAR = re.compile(rf"({YEAR_DIGITS})\s*年(?:的|度)?(?:[^，,。？?]{{0,8}}?政府)?工作报告")
 _PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
 _AFTER_ASK = re.compile(
     r"(?:多少|几)(?:万亿|亿|万|千)?(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张)?([\u4e00-\u9fff]{2,10})[？?。，,]*$"

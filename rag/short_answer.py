@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .domain.periods import years_in
+from .domain.periods import DAY, YEAR_TOKEN, years_in
 from .groups import members
 from .indicator import slot_figures
 from .question import Question
@@ -19,7 +19,7 @@ from .slots import TARGET_CUE, around_asked_noun
 from .tokenize import tag, tokenize
 from .types import Chunk
 
-_DAY = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日")
+_DAY = re.compile(rf"(?:{YEAR_TOKEN}\s*)?{DAY}")
 _ITEM_SPLIT = re.compile(r"[、；;，,]|和|及|以及")
 MAX_ITEM = 24
 MAX_TEXT = 60
@@ -103,7 +103,7 @@ def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
 
 
 def _chinese_date(iso: str) -> str:
-    """"2024-03-05" → "2024年3月5日"."""
+    """ "2024-03-05" → "2024年3月5日"."""
     y, m, d = (int(x) for x in iso.split("-"))
     return f"{y}年{m}月{d}日"
 

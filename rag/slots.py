@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .domain.periods import CN_YEAR, YEAR_WORD, years_in
+from .domain.periods import CN_YEAR, DAY, YEAR_WORD, years_in
 from .groups import members
 from .indicator import found, near_indicator, slot_figures
 from .question import Question, region_aliases
@@ -20,8 +20,8 @@ from .types import Hit
 
 ENUM = re.compile(r"[、]")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*[∶:：]\s*\d+(?:\.\d+)?\s*[∶:：]\s*\d+(?:\.\d+)?")  # a composition a：b：c
-_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日")
-_DATE = re.compile(rf"{YEAR_WORD.pattern}|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{CN_YEAR.pattern}")
+_DAY = re.compile(DAY)
+_DATE = re.compile(rf"{YEAR_WORD.pattern}|{DAY}|{CN_YEAR.pattern}")
 # Words that mark a planned figure (general report vocabulary).
 TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .domain.periods import FULL_DATE
+
 MAX_LINES = 12
 _ADDRESS = re.compile(r"^\s*各位代表")
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE = FULL_DATE
 _MEETING = re.compile(
     r"((?:[\u4e00-\u9fff]{2,12}?(?=第))?第[一二三四五六七八九十]+届\s*(?:全国)?\s*人民代表大会\s*第[一二三四五六七八九十]+次\s*会议)"
 )

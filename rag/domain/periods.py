@@ -13,11 +13,14 @@ import re
 
 from .numbers import cn_digits_year
 
-_Y = r"(?<![\d.])((?:19|20)\d{2})(?!\d)"
+YEAR_DIGITS = r"(?:19|20)\d{2}"  # the one year pattern; every other one is built from it
+_Y = rf"(?<![\d.])({YEAR_DIGITS})(?!\d)"
 YEAR_WORD = re.compile(_Y + r"\s*年")
 YEAR_LOOSE = re.compile(_Y + r"\s*年?")
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
-YEAR_TOKEN = r"(?:19|20)\d{2}\s*年"  # for building larger patterns
+YEAR_TOKEN = rf"{YEAR_DIGITS}\s*年"  # for building larger patterns
+DAY = r"\d{1,2}\s*月\s*\d{1,2}\s*日"  # "3月5日"
+FULL_DATE = re.compile(rf"({YEAR_DIGITS})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日")  # "2024年3月5日"
 # Relative years (offset from the anchor year). Longer words first where they overlap.
 RELATIVE_YEARS = {
     "上一年": -1, "前一年": -1, "上年": -1, "去年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0, "同年": 0,
