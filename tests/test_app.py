@@ -156,10 +156,15 @@ def write(path: Path, text: str | bytes) -> Path:
 
 def test_upload_ask_delete(bot, fake_index, tmp_path):
     lib = Library(fake_index, bot.embedder)
-    seen = []
-    results = lib.upload([write(tmp_path / "in" / "binghe.txt", NEW_PLACE)], progress=lambda f, m: seen.append(f))
+    seen, messages = [], []
+    results = lib.upload(
+        [write(tmp_path / "in" / "binghe.txt", NEW_PLACE)], progress=lambda f, m: (seen.append(f), messages.append(m))
+    )
     assert [(r.name, r.ok) for r in results] == [("binghe.txt", True)] and "个段落" in results[0].message
     assert seen == sorted(seen) and seen[-1] == 1.0  # the progress bar only moves forward
+    # counted progress reaches the bar: documents read, then passages embedded (count, share, time)
+    assert any(m.startswith("读取文档 1/1 个") for m in messages)
+    assert any(m.startswith("向量化 ") and "段（100%）" in m for m in messages)
     assert (fake_index / "uploads" / "binghe.txt").is_file()
     row = next(r for r in lib.documents() if r["doc_id"] == "binghe.txt")
     assert row["region"] == "丙河县" and row["chunks"] > 0 and row["origin"] == "上传"

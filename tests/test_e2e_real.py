@@ -61,3 +61,12 @@ def test_qa_set_regression_floor(bot, qa_file, floors):
     assert m["false_refusal"] <= 0.08
     for key, floor in floors.items():
         assert m[key] >= floor, (key, m[key])
+
+
+def test_a_question_without_a_year_is_answered_from_the_latest_report_and_says_so(bot):
+    """张店区 has reports of 2021 (party-congress material) and 2023 (work report, news): with no year the latest
+    answers, and the note says which; 今年 is the latest report's year."""
+    a = bot.ask("张店区地区生产总值是多少？")
+    assert not a.refused and a.short == "805亿元" and "未指明年份" in a.note and "2023年" in a.note
+    b = bot.ask("张店区今年的地区生产总值增长目标是多少？")
+    assert not b.refused and b.short == "6%左右" and "理解为2023年" in b.note
