@@ -191,6 +191,7 @@ def _read_qa(path: str) -> list[dict]:
 def _cmd_eval(args) -> int:
     from .evaluation.harness import run_system, write_report, write_summary
     from .evaluation.metrics import HEADLINE
+    from .progress import TerminalProgress, counter
     from .store import read_manifest
 
     paths = args.qa or ["eval/qa.jsonl"]
@@ -217,8 +218,9 @@ def _cmd_eval(args) -> int:
     for set_name, qa in sets.items():
         out = Path(args.out) / set_name if len(sets) > 1 else Path(args.out)
         started = time.perf_counter()
-        preds = run_system(system, qa, progress=lambda i, n, s=set_name: print(f"\r{s} {i}/{n}", end="", file=sys.stderr))
-        print(file=sys.stderr)
+        bar = TerminalProgress(sys.stderr)
+        preds = run_system(system, qa, progress=counter(set_name, bar))
+        bar.close()
         if args.compare:
             from .evaluation.baselines import compare
 

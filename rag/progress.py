@@ -75,6 +75,12 @@ class Stage:
             self.on_step(Step(self.name, self.done, self.total, time.perf_counter() - self.started, self.unit))
 
 
+def counter(name: str, on_step: OnStep, unit: str = "题") -> Callable[[int, int], None]:
+    """A `progress(done, total)` callback (as `rag.evaluation.harness.run_system` takes) that emits Steps."""
+    started = time.perf_counter()
+    return lambda done, total: on_step(Step(name, done, total, time.perf_counter() - started, unit))
+
+
 class TerminalProgress:
     """Renders steps on a stream: a tqdm bar per stage when it is a terminal; otherwise one plain
     line when a stage starts, then at most every `every` seconds, and when it ends."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import RagError
 from ..index import HybridIndex
 from ..loading import load_document
+from ..progress import TerminalProgress, counter
 from ..tokenize import tokenize
 from .chatchat import CHUNK_OVERLAP, CHUNK_SIZE, RRF_C, WEIGHTS, ChatchatRecipe, Passage
 from .harness import System, run_system, write_report
@@ -195,10 +196,9 @@ def compare(
     timings: dict[str, float] = {}
     for name, search in searches.items():
         t = time.perf_counter()
-        systems[name] = run_system(
-            passage_system(search, k), qa, progress=lambda i, n, name=name: print(f"\r{name} {i}/{n}", end="", file=sys.stderr)
-        )
-        print(file=sys.stderr)
+        bar = TerminalProgress(sys.stderr)
+        systems[name] = run_system(passage_system(search, k), qa, progress=counter(name, bar))
+        bar.close()
         timings[name] = time.perf_counter() - t
     systems[MAIN] = main_preds
     timings[MAIN] = main_seconds
