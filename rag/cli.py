@@ -238,6 +238,14 @@ def _cmd_eval(args) -> int:
             for name, m in results.items():
                 print(f"{name}: " + "  ".join(f"{k}={m[k]}" for k in HEADLINE))
             return 0
+        if all(x.get("type") == "table" for x in qa):
+            from .evaluation.tables import TABLE_HEADLINE, write_table_report
+
+            m = write_table_report(out, qa, preds)
+            summary[set_name] = m
+            print(f"{set_name}: {len(qa)} table questions -> {out}/report.md")
+            print("  ".join(f"{k}={m[k]}" for k in TABLE_HEADLINE))
+            continue
         from .evaluation.fit import reranker_note
 
         name, notes = ("llm", "") if args.llm else ("extractive", reranker_note())

@@ -248,8 +248,15 @@ def indicator_windows(q: Question, sentence: str) -> list[str]:
     positions = positions or indicator_positions(q, sentence)
     if not positions:
         return [] if named_terms(q) else [sentence]
+    windows = [sentence[a:b] for a, b in clause_spans(sentence, positions, exact)]
+    return windows or [sentence]
+
+
+def clause_spans(sentence: str, positions: list[int], exact: bool = True) -> list[tuple[int, int]]:
+    """(start, end) in `sentence` of the clause holding each position and the clauses that go on with it
+    (see `indicator_windows`)."""
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
-    windows = []
+    spans = []
     for pos in positions:
         k = next((j for j in range(len(bounds) - 1) if bounds[j] < pos <= bounds[j + 1]), None)
         if k is None:
@@ -261,8 +268,8 @@ def indicator_windows(q: Question, sentence: str) -> list[str]:
             if (exact or step > 0) and not _CONTINUES.match(sentence[bounds[end] : bounds[end + 1]]):
                 break  # (placed by terms, the next clause counts in any case)
             end += 1
-        windows.append(sentence[bounds[k] : bounds[end]])
-    return windows or [sentence]
+        spans.append((bounds[k], bounds[end]))
+    return spans
 
 
 def near_indicator(q: Question, sentence: str) -> str:

@@ -108,7 +108,7 @@ def _chinese_date(iso: str) -> str:
     return f"{y}年{m}月{d}日"
 
 
-def kind_of(q: Question, sentence: str, chunk: Chunk) -> str:
+def kind_of(sentence: str, chunk: Chunk) -> str:
     """目标 (a plan's figure) or 实际 (a result), as the passage presents it; "" when it cannot tell."""
     if chunk.period_kind == "plan" or (TARGET_CUE.search(sentence) and chunk.period_kind != "review"):
         return "目标"
@@ -136,6 +136,6 @@ def headline(q: Question, value: str, sentence: str, chunk: Chunk, place: str = 
     year = year_of(sentence, chunk)
     parts = [region, f"{year}年" if year else ""]
     if q.asked == "number":
-        parts.append(kind_of(q, sentence, chunk))
+        parts.append(kind_of(sentence, chunk))
     label = " · ".join(p for p in parts if p)
     return f"{label}：{value}" if label else value

@@ -54,7 +54,8 @@ NUMBER_BEFORE_UNIT = re.compile(rf"(?<![\d.])({_NUM})(?=\s*(?:\*\*)?\s*(?:{_MAG}
 NUMBER_WITH_UNIT = re.compile(
     rf"(?<![\d.])({_NUM})({_APPROX}(?:(?:{_MAG}){_APPROX}(?:{_UNIT}|{'|'.join(DATE_UNITS)})?|(?:{_UNIT}|{'|'.join(DATE_UNITS)})))?"
 )
-CN_FIGURE = re.compile(rf"百分之{CN_NUMERAL}+|{CN_NUMERAL}+(?:{_UNIT})")
+# A Chinese-numeral figure starts with a digit character (一…九, 两, 十): "亿元" alone is a unit, not a figure.
+CN_FIGURE = re.compile(rf"百分之{CN_NUMERAL}+|[〇零一二三四五六七八九十两]{CN_NUMERAL}*(?:{_UNIT})")
 _ORDINAL = re.compile(r"届$")
 _NAMED_AFTER = re.compile(r"全会|会议|党代会|全体会议")
 _SPLIT = re.compile(rf"^(?P<num>{_NUM})\s*(?P<approx>{_APPROX})(?P<mag>(?:{_MAG})?){_APPROX}(?P<unit>(?:{_UNIT})?)")
@@ -93,7 +94,7 @@ def _blank_years(text: str) -> str:
 
 def figures(text: str, chinese: bool = True) -> list[Figure]:
     """Every figure in `text` (years excluded), in order."""
-    clean = _blank_years(text)
+    clean = _blank_years(text).replace("**", "  ")  # Markdown bold ("**145**亿元") is no part of a figure
     out: list[Figure] = []
     for m in FIGURE.finditer(clean):
         written = m.group("fig").strip()

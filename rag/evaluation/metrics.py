@@ -86,7 +86,8 @@ def load_qa(path: str | Path) -> list[dict]:
                 item = json.loads(line)
             except ValueError as e:
                 raise ValueError(f"{path}:{lineno}: 不是合法的 JSON（{e}）") from e
-            for key in ("id", "question", "answers", "evidence"):
+            required = ("id", "question", "rows") if item.get("type") == "table" else ("id", "question", "answers", "evidence")
+            for key in required:
                 if key not in item:
                     raise ValueError(f"{path}:{lineno}: 缺少字段 {key}")
             items.append(item)

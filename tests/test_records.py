@@ -1,0 +1,91 @@
+"""Indicator records read at ingest, and the table metrics' golden numbers."""
+
+import pytest
+
+from rag.evaluation.tables import evaluate_tables
+from rag.records import catalogue, chunk_records
+from rag.types import Chunk, DocMeta
+
+
+def _chunk(text: str, period=2025, kind="plan", region="甲省", year=2025) -> Chunk:
+    meta = DocMeta(
+        region=region, level="province", doc_type="政府工作报告", year=year, review_years=(year - 1,), plan_years=(year,)
+    )
+    return Chunk("a.docx#p1", "a.docx", text, "", ("目标",), 1, 0, len(text), period, kind, meta)
+
+
+def _values(text: str, **kw) -> dict:
+    return {(r.name, r.year, r.kind): r.value for r in chunk_records(_chunk(text, **kw))}
+
+
+def test_a_targets_paragraph():
+    got = _values(
+        "主要预期目标是：地区生产总值增长5.5%左右，一般公共预算收入增长3％左右，城镇新增就业60万人以上，城镇调查失业率5.5%左右，粮食产量稳定在800亿斤以上。"
+    )
+    assert got == {
+        ("地区生产总值增长", 2025, "target"): "5.5%左右",
+        ("一般公共预算收入增长", 2025, "target"): "3％左右",
+        ("城镇新增就业", 2025, "target"): "60万人以上",
+        ("城镇调查失业率", 2025, "target"): "5.5%左右",
+        ("粮食产量", 2025, "target"): "800亿斤以上",
+    }
+
+
+def test_a_review_gives_level_and_growth():
+    got = _values("全省地区生产总值9.86万亿元、增长5.7%，增速高于全国0.7个百分点。", period=2024, kind="review")
+    assert got == {("地区生产总值", 2024, "actual"): "9.86万亿元", ("地区生产总值增长", 2024, "actual"): "5.7%"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "力争海洋生产总值增长6%以上。",  # another indicator with the same words inside
+        "单位生产总值能耗下降6.9%。",  # ditto
+        "社会物流总费用占地区生产总值的比重下降至14.2%。",  # a share
+        "临淄区地区生产总值增长3%。",  # another place's figure in this report
+        "“十三五”期间累计完成固定资产投资1544亿元。",  # a total over five years
+    ],
+)
+def test_what_is_not_a_record_of_the_report_s_own_indicator(text):
+    got = _values(text, period=2024, kind="review")
+    assert ("地区生产总值增长", 2024, "actual") not in got and ("固定资产投资", 2024, "actual") not in got
+
+
+def test_the_catalogue_is_extendable(tmp_path, monkeypatch):
+    extra = tmp_path / "more.json"
+    extra.write_text(
+        '{"indicators": [{"id": "tea", "name": "茶叶产量", "level": "weight", "wordings": ["茶叶产量"]}]}', encoding="utf-8"
+    )
+    ids = {i.id for i in catalogue(str(extra))}
+    assert "tea" in ids and "gdp" in ids
+    assert (
+        chunk_records(_chunk("茶叶产量达到2.35万吨。", period=2024, kind="review"), catalogue(str(extra)))[0].value == "2.35万吨"
+    )
+
+
+def test_table_metrics_golden():
+    qa = [
+        {"id": "1", "question": "q", "type": "table", "ask": "threshold", "expected": {"answer_regions": ["甲省"]}, "rows": [
+            {"region": "甲省", "year": 2025, "value": "5.5%左右"},
+            {"region": "乙省", "year": 2025, "value": "5％左右"},
+            {"region": "丙省", "year": 2025, "value": None},
+            {"region": "丁省", "year": 2025, "value": None}]},
+    ]  # fmt: skip
+    pred = {
+        "id": "1",
+        "latency_ms": 10,
+        "table": {
+            "answer_regions": ["甲省"],
+            "rows": [
+                {"region": "甲省", "year": 2025, "value": "5.5%左右"},  # correct
+                {"region": "乙省", "year": 2025, "value": "5%左右"},  # correct (full-width ％ = %)
+                {"region": "丙省", "year": 2025, "value": None},  # honest
+                {"region": "丁省", "year": 2025, "value": "6%"},  # dishonest: a figure the report does not state
+                {"region": "戊省", "year": 2025, "value": "4%"},
+            ],
+        },
+    }  # a region the question does not cover
+    # fmt: skip
+    m = evaluate_tables(qa, [pred])
+    assert m["cell_recall"] == 1.0 and m["cell_precision"] == pytest.approx(2 / 4)
+    assert m["absent_honesty"] == 0.5 and m["answer_regions_acc"] == 1.0
