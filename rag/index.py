@@ -67,6 +67,7 @@ class HybridIndex:
     bm25: object
     by_id: dict[str, int] = field(default_factory=dict)
     vector_info: dict = field(default_factory=dict)  # what `rag.vectors.build` chose (type, efSearch, recall)
+    records: list = field(default_factory=list)  # indicator records (`rag.records`), in chunk order
     _table: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -76,12 +77,14 @@ class HybridIndex:
             self.vector_info = {"type": vector_index.index_type(self.faiss_index)}
 
     @classmethod
-    def build(cls, chunks: list[Chunk], vectors: np.ndarray, exact_limit: int | None = None) -> HybridIndex:
+    def build(
+        cls, chunks: list[Chunk], vectors: np.ndarray, exact_limit: int | None = None, records: list | None = None
+    ) -> HybridIndex:
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
         bm25 = build_bm25(tokenize(c.indexed_text) for c in chunks)
         faiss_index, info = vector_index.build(vectors, exact_limit=exact_limit)
-        return cls(chunks, vectors, faiss_index, bm25, vector_info=info)
+        return cls(chunks, vectors, faiss_index, bm25, vector_info=info, records=list(records or []))
 
     def __len__(self) -> int:
         return len(self.chunks)

@@ -24,6 +24,7 @@ from .index import HybridIndex
 from .loading import find_documents, load_document
 from .metadata import extract_metadata
 from .progress import OnStep, Stage
+from .records import extract
 from .store import Manifest, check_compatible, collect_garbage, current_generation, load_index, save_index
 from .types import Chunk, Document
 
@@ -74,7 +75,7 @@ def ingest(
     say = progress or (lambda msg: None)
     try:
         with write_lock(root):
-            old_chunks, old_vectors, manifest = _existing(root, embedder, rebuild)
+            old_chunks, old_vectors, old_records, manifest = _existing(root, embedder, rebuild)
             docs = _load_all(paths, report, say, on_step)
             for doc_id in remove:
                 if doc_id not in manifest.documents:
@@ -88,6 +89,8 @@ def ingest(
                 and not (c.doc_id in docs and docs[c.doc_id].sha256 != manifest.documents[c.doc_id]["sha256"])
             ]
             chunks = [old_chunks[i] for i in keep]
+            kept_docs = {c.doc_id for c in chunks}
+            records = [r for r in old_records if r.doc in kept_docs]
             vectors = [old_vectors[keep]] if keep else []
             for doc_id in report.removed:
                 manifest.documents.pop(doc_id, None)
@@ -124,8 +127,9 @@ def ingest(
             chunks += new_chunks
             if not chunks:
                 raise RagError("没有可索引的文档：所有文件都导入失败或已被删除。请检查上面的错误信息。")
+            records += extract(new_chunks)
             say("正在写入索引…")
-            index = HybridIndex.build(chunks, np.vstack(vectors))
+            index = HybridIndex.build(chunks, np.vstack(vectors), records=records)
             save_index(root, index, manifest)
             report.total_chunks = len(chunks)
     except Timeout as e:
@@ -135,19 +139,19 @@ def ingest(
     return report
 
 
-def _existing(root: Path, embedder: Embedder, rebuild: bool) -> tuple[list[Chunk], np.ndarray, Manifest]:
+def _existing(root: Path, embedder: Embedder, rebuild: bool) -> tuple[list[Chunk], np.ndarray, list, Manifest]:
     fresh = Manifest(embedder=embedder.name, dim=embedder.dim)
     if rebuild:
-        return [], np.zeros((0, fresh.dim), dtype=np.float32), fresh
+        return [], np.zeros((0, fresh.dim), dtype=np.float32), [], fresh
     try:
         if current_generation(root) is None:
-            return [], np.zeros((0, fresh.dim), dtype=np.float32), fresh
+            return [], np.zeros((0, fresh.dim), dtype=np.float32), [], fresh
         index, manifest = load_index(root)
         check_compatible(manifest, embedder.name, root)
     except (IndexMismatchError, IndexCorruptError) as e:
         raise type(e)(str(e).replace("。请", "。导入已取消，请", 1)) from e
     manifest.chunker = CHUNKER_VERSION
-    return index.chunks, index.vectors, manifest
+    return index.chunks, index.vectors, index.records, manifest
 
 
 def _load_all(

@@ -165,7 +165,18 @@ def _load_generation(root: Path, gen: Path, embedder_name: str | None, verify: b
         raise IndexCorruptError(f"索引 {gen} 读取失败（{type(e).__name__}: {e}）。{FIX}。") from e
     if not (len(chunks) == len(vectors) == faiss_index.ntotal):
         raise IndexCorruptError(f"索引 {gen} 内部不一致（{len(chunks)} 段文本、{len(vectors)} 个向量）。{FIX}。")
-    return HybridIndex(chunks, vectors, faiss_index, bm25, vector_info=dict(manifest.vector_index)), manifest
+    records = _read_records(gen / "records.jsonl", chunks)
+    return HybridIndex(chunks, vectors, faiss_index, bm25, vector_info=dict(manifest.vector_index), records=records), manifest
+
+
+def _read_records(path: Path, chunks: list[Chunk]) -> list:
+    """The indicator records; an index written before records existed gets them read from its chunks now."""
+    from .records import Record, extract
+
+    if not path.exists():
+        return extract(chunks)
+    with open(path, encoding="utf-8") as f:
+        return [Record.from_dict(json.loads(line)) for line in f if line.strip()]
 
 
 def _read_chunks(path: Path) -> list[Chunk]:
@@ -210,6 +221,9 @@ def save_index(root: str | Path, index: HybridIndex, manifest: Manifest) -> Path
         np.save(tmp / "vectors.npy", np.ascontiguousarray(index.vectors, dtype=np.float32), allow_pickle=False)
         faiss.write_index(index.faiss_index, str(tmp / "faiss.index"))
         index.bm25.save(str(tmp / "bm25"), allow_pickle=False)
+        with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
+            for r in index.records:
+                f.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest.vector_index = dict(index.vector_info)
         manifest.files = {str(p.relative_to(tmp)): _sha256(p) for p in files}
