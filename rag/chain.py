@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field
 from .answering import interleave, merge_answers
 from .decompose import bridge_question, split_question
 from .question import region_aliases
+from .table_answer import answer_table
 from .types import Hit
 
 if TYPE_CHECKING:
@@ -83,6 +84,9 @@ def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -
             return [Hit(retriever.index.chunks[retriever.index.by_id[d.id]], d.metadata["score"]) for d in docs]
 
         question, found = state["question"], []
+        table = None if bridge_question(question) else answer_table(question, retriever, filters)
+        if table is not None:  # across regions or years: a table of indicator records, no search
+            return {**state, "table": table}
         bridge = bridge_question(question)
         if bridge is not None:  # identify the described place first, then ask about it
             q = retriever.analyse(bridge.ask)
@@ -108,6 +112,11 @@ def build_answer_chain(assistant: Assistant, k: int = 10, filters: Any = None) -
         return {**state, "found": found, "parts": parts}
 
     def answer(state: dict):
+        if state.get("table") is not None:
+            result = state["table"]
+            result.notice = state["notice"]
+            result.latency_ms = (time.perf_counter() - state["started"]) * 1000
+            return result
         answers = state["found"] + [assistant.answerer.answer(text, q, hits) for text, q, hits in state["parts"]]
         result = merge_answers(state["question"], answers)
         result.ranking = interleave([hits for _, _, hits in state["parts"]])

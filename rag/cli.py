@@ -61,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("docs", parents=[common], help="列出已导入的文档")
 
+    s = sub.add_parser("indicators", parents=[common], help="导出报告中的指标记录（地区、年份、目标/实际、数值及原文出处）")
+    s.add_argument("--region", action="append", default=[], help="地区（全称、简称或地区组，如 广西、长三角、各省），可重复")
+    s.add_argument("--year", action="append", type=int, default=[], help="年份，可重复")
+    s.add_argument("--indicator", default="", help="指标（名称、编号或报告用语，如 地区生产总值、经济增速、gdp）")
+    s.add_argument("--kind", default="", help="target（目标）或 actual（实际）")
+    out = s.add_mutually_exclusive_group()
+    out.add_argument("--csv", default=None, metavar="FILE", help="写入 CSV 文件（Excel 可直接打开）")
+    out.add_argument("--xlsx", default=None, metavar="FILE", help="写入 Excel 文件")
+
     s = sub.add_parser(
         "bench", parents=[common], help="性能基准：语料增长到 1e3…1e6 段时的入库、检索、回答开销（含 Chatchat 式基线）"
     )
@@ -143,7 +152,7 @@ def _bold(text: str) -> str:
 
 def _format_answer(answer) -> str:
     lines = [answer.text]
-    if answer.headline and not answer.refused:
+    if answer.headline and not answer.refused and not answer.text.startswith(answer.headline):
         lines.insert(0, _bold(answer.headline))
     if answer.note:
         lines.insert(0, f"（{answer.note}）")
@@ -305,6 +314,37 @@ def _cmd_docs(args) -> int:
     return 0
 
 
+def _cmd_indicators(args) -> int:
+    from .domain.places import gazetteer, mainland_provinces
+    from .records import extract
+    from .store import load_index
+    from .table_export import RECORD_COLUMNS, record_rows, write_table
+    from .tables import select_records
+
+    index, _ = load_index(Path(args.index))
+    records = extract(index.chunks) if index.records_stale else index.records
+    g = gazetteer()
+    chosen = select_records(
+        records, g, [p.name for p in mainland_provinces(g)], args.region, args.year, args.indicator, args.kind
+    )
+    rows = record_rows(chosen, lambda cid: index.chunks[index.by_id[cid]])
+    if args.csv or args.xlsx:
+        path = write_table(rows, RECORD_COLUMNS, args.csv or args.xlsx)
+        print(f"{len(rows)} 条指标记录 -> {path}")
+        return 0
+    if not rows:
+        print("没有符合条件的指标记录。", file=sys.stderr)
+        return 1
+    for r in rows:
+        print(
+            "\t".join(
+                str(r[k] if r[k] is not None else "") for k in ("region", "year", "kind", "name", "value", "doc", "chunk_id")
+            )
+        )
+    print(f"共 {len(rows)} 条（--csv/--xlsx 可导出，含原文句子）", file=sys.stderr)
+    return 0
+
+
 def _cmd_bench(args) -> int:
     from .bench import BenchConfig, run
     from .bench.runner import default_rss_cap_gb, parse_sizes
@@ -347,6 +387,7 @@ COMMANDS = {
     "eval": _cmd_eval,
     "fit": _cmd_fit,
     "docs": _cmd_docs,
+    "indicators": _cmd_indicators,
     "serve": _cmd_serve,
     "bench": _cmd_bench,
 }

@@ -68,6 +68,7 @@ class HybridIndex:
     by_id: dict[str, int] = field(default_factory=dict)
     vector_info: dict = field(default_factory=dict)  # what `rag.vectors.build` chose (type, efSearch, recall)
     records: list = field(default_factory=list)  # indicator records (`rag.records`), in chunk order
+    records_stale: bool = False  # read with another indicator catalogue or extraction version
     _table: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self):

@@ -24,7 +24,7 @@ from .index import HybridIndex
 from .loading import find_documents, load_document
 from .metadata import extract_metadata
 from .progress import OnStep, Stage
-from .records import extract
+from .records import extract, fingerprint
 from .store import Manifest, check_compatible, collect_garbage, current_generation, load_index, save_index
 from .types import Chunk, Document
 
@@ -90,7 +90,8 @@ def ingest(
             ]
             chunks = [old_chunks[i] for i in keep]
             kept_docs = {c.doc_id for c in chunks}
-            records = [r for r in old_records if r.doc in kept_docs]
+            stale = manifest.records != fingerprint()  # the catalogue or the extraction changed: read all again
+            records = extract(chunks, on_step=on_step) if stale and chunks else [r for r in old_records if r.doc in kept_docs]
             vectors = [old_vectors[keep]] if keep else []
             for doc_id in report.removed:
                 manifest.documents.pop(doc_id, None)
@@ -111,7 +112,7 @@ def ingest(
                     "chars": len(doc.text),
                     "meta": meta.to_dict(),
                 }
-            live = None if report.changed else current_generation(root)
+            live = None if report.changed or stale else current_generation(root)
             if live is not None:
                 collect_garbage(root, keep=live.name)  # debris of an ingest killed after its swap
                 report.total_chunks = len(old_chunks)
@@ -128,6 +129,7 @@ def ingest(
             if not chunks:
                 raise RagError("没有可索引的文档：所有文件都导入失败或已被删除。请检查上面的错误信息。")
             records += extract(new_chunks)
+            manifest.records = fingerprint()
             say("正在写入索引…")
             index = HybridIndex.build(chunks, np.vstack(vectors), records=records)
             save_index(root, index, manifest)

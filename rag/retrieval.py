@@ -13,13 +13,14 @@ step decides whether what remains carries the asked slot).
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 
 import numpy as np
 
-from .domain.places import Gazetteer, gazetteer
+from .domain.places import Gazetteer, gazetteer, mainland_provinces
 from .embedding import Embedder
 from .index import HybridIndex
 from .outline import asks_areas, outline
@@ -27,6 +28,8 @@ from .question import Question, analyse
 from .scope import Catalog, resolve
 from .tokenize import tokenize
 from .types import Chunk, Hit
+
+log = logging.getLogger(__name__)
 
 RRF_K = 60
 CANDIDATES = 50
@@ -173,8 +176,32 @@ class HybridRetriever:
         self.regions = sorted({c.meta.region for c in firsts if c.meta.region})
         self.places = place_model(firsts)
         self.catalog = Catalog(firsts, self.places)
+        self.provinces = [p.name for p in mainland_provinces(self.places)]
+        self.latest_report_year: dict[str, int] = {}  # region -> the year of its latest report
+        for c in firsts:
+            if c.meta.region and c.meta.year:
+                self.latest_report_year[c.meta.region] = max(c.meta.year, self.latest_report_year.get(c.meta.region, 0))
+        self._doc_years = {c.doc_id: c.meta.year for c in firsts}
+        self._book = None
         self.query_cache = LRU(cache_size)  # query text -> vector: independent of the index, kept across reloads
         self._masks = LRU(64)  # filters / scopes -> chunk mask: belongs to this index
+
+    @property
+    def book(self):
+        """The index's indicator records, by indicator and region (built on first use). Records read with
+        another indicator catalogue or extraction version are read again here, in memory, until an ingest
+        writes them (`rag ingest` with no new files does)."""
+        from .records import RecordBook, extract  # (records read sentences with the answering model, which imports this)
+
+        if self._book is None:
+            records = self.index.records
+            if self.index.records_stale:
+                log.warning(
+                    "指标目录或抽取规则已更新：正在从 %d 个段落重新读取指标记录（运行 rag ingest 可写入索引）", len(self.index)
+                )
+                records = extract(self.index.chunks)
+            self._book = RecordBook(records, self._doc_years)
+        return self._book
 
     def prefetch(self, texts: list[str]) -> None:
         """Embed the `texts` not cached yet in one batch (the parts of a compound question: a batch of two

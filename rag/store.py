@@ -48,13 +48,14 @@ class Manifest:
     documents: dict[str, dict] = field(default_factory=dict)  # doc_id -> {sha256, source, chunks, meta}
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     vector_index: dict = field(default_factory=dict)  # {"type": "flat"} or {"type": "hnsw", "ef_search": …}
+    records: str = ""  # what the indicator records were read with (`rag.records.fingerprint`)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
     @classmethod
     def from_dict(cls, d: dict) -> Manifest:
-        keys = ("embedder", "dim", "chunker", "format", "created", "documents", "files", "vector_index")
+        keys = ("embedder", "dim", "chunker", "format", "created", "documents", "files", "vector_index", "records")
         known = {k: d[k] for k in keys if k in d}
         return cls(**known)
 
@@ -165,18 +166,23 @@ def _load_generation(root: Path, gen: Path, embedder_name: str | None, verify: b
         raise IndexCorruptError(f"索引 {gen} 读取失败（{type(e).__name__}: {e}）。{FIX}。") from e
     if not (len(chunks) == len(vectors) == faiss_index.ntotal):
         raise IndexCorruptError(f"索引 {gen} 内部不一致（{len(chunks)} 段文本、{len(vectors)} 个向量）。{FIX}。")
-    records = _read_records(gen / "records.jsonl", chunks)
-    return HybridIndex(chunks, vectors, faiss_index, bm25, vector_info=dict(manifest.vector_index), records=records), manifest
+    records, stale = _read_records(gen / "records.jsonl", chunks, manifest)
+    index = HybridIndex(chunks, vectors, faiss_index, bm25, vector_info=dict(manifest.vector_index), records=records)
+    index.records_stale = stale
+    return index, manifest
 
 
-def _read_records(path: Path, chunks: list[Chunk]) -> list:
-    """The indicator records; an index written before records existed gets them read from its chunks now."""
-    from .records import Record, extract
+def _read_records(path: Path, chunks: list[Chunk], manifest: Manifest) -> tuple[list, bool]:
+    """The indicator records, and whether they are stale: read with another catalogue or extraction version
+    (the next ingest reads them again; `HybridRetriever.book` does so in memory until then). An index
+    written before records existed has none, and is stale."""
+    from .records import Record, fingerprint
 
     if not path.exists():
-        return extract(chunks)
+        return [], True
     with open(path, encoding="utf-8") as f:
-        return [Record.from_dict(json.loads(line)) for line in f if line.strip()]
+        records = [Record.from_dict(json.loads(line)) for line in f if line.strip()]
+    return records, manifest.records != fingerprint()
 
 
 def _read_chunks(path: Path) -> list[Chunk]:

@@ -157,6 +157,9 @@ class Answer:
     headline: str = ""  # the short answer with its region, year and kind: "广西壮族自治区 · 2025年 · 目标：5.5%左右"
     note: str = ""  # how the question's years/places were read ("“去年”按…最新的报告理解为2024年")
     ranking: list[Hit] = field(default_factory=list)  # the retriever's own order, before the answer step
+    # A question across regions or years (`rag.table_answer`): {"columns", "rows": [{"region", "year", "kind",
+    # "indicator", "value", "number", "unit", "citation", …}], "answer_regions", "chart", …}; None otherwise.
+    table: dict | None = None
 
     def to_prediction(self, qid: str | None = None) -> dict:
         """The prediction object of GUIDE §3 (`rag ask --json`, predictions.jsonl)."""
@@ -189,6 +192,8 @@ class Answer:
         }
         if qid is not None:
             pred = {"id": qid, **pred}
+        if self.table is not None:
+            pred["table"] = self.table
         if self.notice:
             pred["notice"] = self.notice
         if self.note:

@@ -261,12 +261,12 @@ class Gazetteer:
         return None
 
     def _qualify(self, text: str, raw: list[Mention]) -> list[Mention]:
-        """ "山东淄博" / "北京市朝阳区": a place right after its ancestor is one mention of the smaller place
+        """ "山东淄博" / "北京市 朝阳区": a place right after its ancestor is one mention of the smaller place
         (and picks, among places sharing a name, the one inside that ancestor). Weak 国家 yields to others."""
         out: list[Mention] = []
         for m in raw:
             prev = out[-1] if out else None
-            if prev is not None and m.start - prev.end <= 1:
+            if prev is not None and not text[prev.end : m.start].strip():  # "淄博、张店" is two places
                 inside = [p for p in m.places if any(self.within(p, a) for a in prev.places)]
                 if inside:
                     out[-1] = Mention(text[prev.start : m.end], prev.start, m.end, tuple(inside))
@@ -275,6 +275,14 @@ class Gazetteer:
         if any(not m.weak for m in out):
             out = [m for m in out if not m.weak]
         return out
+
+
+def mainland_provinces(g: Gazetteer) -> list[Place]:
+    """The 31 provincial-level divisions of the mainland, in code order: what "各省" and "31个省份" mean."""
+    return sorted(
+        (p for p in g.by_code.values() if p.level == "province" and p.code.isdigit() and p.code[:2] < "70"),
+        key=lambda p: p.code,
+    )
 
 
 @lru_cache(maxsize=1)

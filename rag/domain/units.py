@@ -87,6 +87,24 @@ def family_of(unit: str) -> str:
     return "count" if unit and not bare else ""  # "300万": a count of something unnamed
 
 
+# Base units for comparing amounts written in different units ("1993.5万吨" and "398.7亿斤").
+_TO_BASE = {"吨": 2000.0, "公斤": 2.0, "千克": 2.0, "斤": 1.0, "平方公里": 1e6, "公顷": 1e4, "亩": 666.67, "平方米": 1.0}
+
+
+def to_base(number: float | None, unit: str) -> float | None:
+    """A figure's number in its family's base unit (magnitudes applied; weights in 斤, areas in 平方米), so
+    "13.09万亿元" and "57761亿元" compare; None when there is no number."""
+    if number is None:
+        return None
+    unit = unit.strip()
+    value = number
+    for mag, factor in MAGNITUDES.items():
+        if unit.startswith(mag) and unit != mag:
+            value, unit = value * factor, unit[len(mag) :]
+            break
+    return value * _TO_BASE.get(unit, 1.0)
+
+
 def _blank_years(text: str) -> str:
     """Years are dates, not amounts: "2022年" is blanked (same length, offsets kept)."""
     return YEAR_WORD.sub(lambda m: " " * len(m.group(0)), text)

@@ -7,7 +7,8 @@
   respects number boundaries: "3%" is not found inside "5.3%";
 - citation_acc: not refused and some citation supports some evidence;
 - refusal_recall (unanswerable refused) and false_refusal (answerable refused);
-- number_faithful: non-refused answers whose every number is in the cited passages — an invariant
+- number_faithful: non-refused answers whose every number is in the cited passages (a table answer: every stated
+  cell in the passage its own citation quotes) — an invariant
   of extractive mode (it quotes), a real check only for generated (LLM) answers;
 - retriever_hit@k / retriever_mrr: the same, from the retriever's own ranking (`retriever`), before
   the answer step moves the passage it quotes first (`retrieved`);
@@ -72,6 +73,10 @@ def numbers_in(text: str) -> list[str]:
 
 
 def number_faithful(pred: dict) -> bool:
+    if pred.get("table"):  # a table: every stated cell is in the passage its own citation quotes
+        texts = {c.get("n"): norm(c.get("text", "")) for c in pred.get("citations", [])}
+        rows = [r for r in pred["table"].get("rows", []) if r.get("value")]
+        return all(norm(r["value"]) in texts.get(r.get("citation"), "") for r in rows)
     cited = "".join(norm(c.get("text", "")) for c in pred.get("citations", []))
     return all(n in cited for n in numbers_in(pred.get("answer", "")))
 
