@@ -315,15 +315,16 @@ def _cmd_docs(args) -> int:
 
 
 def _cmd_indicators(args) -> int:
-    from .domain.places import gazetteer, mainland_provinces
+    from .domain.places import mainland_provinces
     from .records import extract
+    from .retrieval import place_model
     from .store import load_index
     from .table_export import RECORD_COLUMNS, record_rows, write_table
     from .tables import select_records
 
     index, _ = load_index(Path(args.index))
     records = extract(index.chunks) if index.records_stale else index.records
-    g = gazetteer()
+    g = place_model(index.doc_table()[1])  # the questions' place model: "张店" is 张店区 when a report covers it
     chosen = select_records(
         records, g, [p.name for p in mainland_provinces(g)], args.region, args.year, args.indicator, args.kind
     )

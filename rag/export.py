@@ -64,6 +64,34 @@ def _md_answer(text: str) -> str:
     return re.sub(r"\\\[(\d+)\\\]", r"[\1]", _md(text))
 
 
+def _cell_texts(answer: Answer) -> tuple[list[str], list[list[str]]]:
+    """A table answer's column heads and cells as text: the value as written (or why there is none), [n]."""
+    from .table_answer import KIND_NAMES
+
+    head = ["地区", "年份", "类型", "指标", "数值", "出处"]
+    rows = [
+        [r["region"], str(r.get("year") or "—"), KIND_NAMES.get(r.get("kind") or "", ""), r.get("indicator") or "",
+         r.get("value") or r.get("note") or "", f"[{r['citation']}]" if r.get("citation") else "—"]
+        for r in answer.table["rows"]
+    ]  # fmt: skip
+    return head, rows
+
+
+def _md_table(answer: Answer) -> list[str]:
+    """A table answer in Markdown: its lead, the table (cells escaped, [n] kept) and its chart as an image."""
+    import base64
+
+    from .table_export import chart_png
+
+    head, rows = _cell_texts(answer)
+    out = [f"| {' | '.join(head)} |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(_md_answer(c) for c in row) + " |" for row in rows]
+    png = chart_png(answer)
+    if png:
+        out += ["", f"![{_md(answer.table.get('indicator', ''))}图表](data:image/png;base64,{base64.b64encode(png).decode()})"]
+    return out + [""]
+
+
 def to_markdown(items: list[BriefingItem], title: str = TITLE) -> str:
     if not items:
         raise ValueError("没有可导出的问答：请先提问。")
@@ -79,7 +107,7 @@ def to_markdown(items: list[BriefingItem], title: str = TITLE) -> str:
             out += [f"**{_md(item.answer.headline)}**", ""]
         if item.answer.note:
             out += [f"（{_md(item.answer.note)}）", ""]
-        out += [_md_answer(answer_text(item.answer)), ""]
+        out += _md_table(item.answer) if item.answer.table else [_md_answer(answer_text(item.answer)), ""]
         if item.answer.citations:
             out += ["**引用来源**", ""]
             for c in item.answer.citations:
@@ -88,6 +116,27 @@ def to_markdown(items: list[BriefingItem], title: str = TITLE) -> str:
                 passage = passage.replace("\n", " ")
                 out += [f"[{c.n}] {_md(source_line(c))}", "", f"> {passage}", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _docx_table(doc, answer: Answer, clean) -> None:
+    """A table answer in Word: a real table (bold heads) and its chart as a picture."""
+    import io
+
+    from docx.shared import Inches
+
+    from .table_export import chart_png
+
+    head, rows = _cell_texts(answer)
+    table = doc.add_table(rows=1, cols=len(head))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, head, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = clean(text)
+    png = chart_png(answer)
+    if png:
+        doc.add_picture(io.BytesIO(png), width=Inches(6))
 
 
 def to_docx(items: list[BriefingItem], path: str | Path, title: str = TITLE) -> Path:
@@ -113,11 +162,14 @@ def to_docx(items: list[BriefingItem], path: str | Path, title: str = TITLE) -> 
             lead.add_run(clean(item.answer.headline)).bold = True
         if item.answer.note:
             doc.add_paragraph(clean(f"（{item.answer.note}）"))
-        p = doc.add_paragraph()
-        p.add_run("回答：").bold = True
-        run = p.add_run(clean(answer_text(item.answer)))
-        if item.answer.refused:
-            run.font.color.rgb = RGBColor(0xB2, 0x4A, 0x00)
+        if item.answer.table:
+            _docx_table(doc, item.answer, clean)
+        else:
+            p = doc.add_paragraph()
+            p.add_run("回答：").bold = True
+            run = p.add_run(clean(answer_text(item.answer)))
+            if item.answer.refused:
+                run.font.color.rgb = RGBColor(0xB2, 0x4A, 0x00)
         if item.answer.citations:
             doc.add_heading("引用来源", level=2)
         for c in item.answer.citations:

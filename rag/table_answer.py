@@ -9,6 +9,7 @@ the year's own report, a result in the next year's), then the latest report, the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -120,6 +121,8 @@ def lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) -> str:
         head = f"{regions[0]}{what}：{len(cells)}个年份中{len(stated)}个有报告数据"
     values = [c for c in stated if c.value_base is not None and c.region in q.candidates]
     _named = _namer(cells)
+    if len(regions) > 1 and len({c.year for c in values}) > 1:
+        head += "（各地区的数据年份不同，比较时请注意）"
     if q.ask == "threshold" and q.threshold:
         names = "、".join(chosen or []) or "无"
         return f"{head}。符合“{q.threshold[2]}”的有：{names}（{q.note}）。"
@@ -211,10 +214,20 @@ def build_answer(question: str, q: TableQuery, cells: list[Cell], chunk_of: Call
         "kind": q.kind,
         "ask": q.ask,
         "answer_regions": chosen,
-        "chart": "line" if several and len({c.region for c in cells}) <= 6 else "bar",
+        "chart": "line" if _series(cells) else "bar",
         "note": q.note,
     }
     return answer
+
+
+def _series(cells: list[Cell]) -> bool:
+    """A line chart (one line per region across years) when some region states several years and the
+    regions are few enough to tell apart; bars otherwise."""
+    years: dict[str, set] = defaultdict(set)
+    for c in cells:
+        if c.record is not None and c.year:
+            years[c.region].add(c.year)
+    return any(len(y) > 1 for y in years.values()) and len({c.region for c in cells}) <= 6
 
 
 def answer_table(question: str, retriever, filters=None) -> Answer | None:

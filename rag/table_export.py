@@ -9,7 +9,9 @@ a region whose report does not state the figure has no bar and is named under th
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,13 +94,26 @@ def write_table(rows: list[dict], columns: list[tuple[str, str]], path: str | Pa
     return path
 
 
+@functools.cache
 def _cjk_font() -> str | None:
-    """A font with Chinese glyphs that matplotlib can use (None: labels may show as boxes)."""
+    """A font with Chinese glyphs that matplotlib can use (None: labels may show as boxes). Fonts installed
+    after matplotlib built its font cache are not in it: such files are added by name."""
     from matplotlib import font_manager
 
     wanted = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in wanted if n in names), None)
+
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((n for n in wanted if n in names), None)
+
+    if known() is None:
+        for path in font_manager.findSystemFonts():
+            if re.search(r"cjk|wqy|sourcehan|simhei|msyh", Path(path).name, re.I):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+    return known()
 
 
 def _plotted(rows: list[dict]) -> tuple[list[dict], str]:
@@ -132,6 +147,8 @@ def chart_png(answer: Answer) -> bytes | None:
     font = _cjk_font()
     style = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
     missing = [r["region"] for r in table["rows"] if not r.get("value")]
+    years = len({r["year"] for r in rows}) > 1
+    labels = [(short_name(r["region"]) or r["region"]) + (f" {r['year']}" if years and r.get("year") else "") for r in rows]
     with plt.rc_context(style):
         if table.get("chart") == "line":
             fig, ax = plt.subplots(figsize=(7.5, 3.8), dpi=110)
@@ -142,18 +159,27 @@ def chart_png(answer: Answer) -> bytes | None:
                     ax.annotate(text, (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
             ax.set_xticks(sorted({r["year"] for r in rows}))
             ax.legend(fontsize=8, frameon=False)
+            ax.margins(y=0.18)
+        elif len(rows) > 10:  # many regions: horizontal bars, read top to bottom in the table's order
+            fig, ax = plt.subplots(figsize=(6.0, 0.26 * len(rows) + 1.2), dpi=110)
+            bars = ax.barh(range(len(rows)), [r["plot"] for r in rows], color="#3a6ea5")
+            ax.set_yticks(range(len(rows)), labels, fontsize=8)
+            ax.invert_yaxis()
+            for bar, r in zip(bars, rows, strict=True):
+                ax.annotate(r["value"], (bar.get_width(), bar.get_y() + bar.get_height() / 2), textcoords="offset points",
+                            xytext=(3, 0), va="center", fontsize=7)  # fmt: skip
+            ax.margins(x=0.25)
         else:
-            fig, ax = plt.subplots(figsize=(max(5.0, 0.42 * len(rows) + 1.5), 3.8), dpi=110)
-            labels = [short_name(r["region"]) or r["region"] for r in rows]
+            fig, ax = plt.subplots(figsize=(max(5.0, 0.6 * len(rows) + 1.5), 3.8), dpi=110)
             bars = ax.bar(range(len(rows)), [r["plot"] for r in rows], color="#3a6ea5")
-            ax.set_xticks(range(len(rows)), labels, rotation=60 if len(rows) > 8 else 0, fontsize=8)
+            ax.set_xticks(range(len(rows)), labels, fontsize=8)
             for bar, r in zip(bars, rows, strict=True):
                 ax.annotate(r["value"], (bar.get_x() + bar.get_width() / 2, bar.get_height()), textcoords="offset points",
-                            xytext=(0, 2), ha="center", fontsize=6 if len(rows) > 12 else 8, rotation=90 if len(rows) > 12 else 0)  # fmt: skip
+                            xytext=(0, 2), ha="center", fontsize=8)  # fmt: skip
+            ax.margins(y=0.18)
         kind = {"target": "目标", "actual": "实际"}.get(table.get("kind") or "", "")
         ax.set_title(f"{table.get('indicator', '')}{kind}" + (f"（{unit}）" if unit else ""), fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.margins(y=0.18)
         if missing:
             names = "、".join(short_name(m) or m for m in missing[:12]) + ("等" if len(missing) > 12 else "")
             fig.text(0.01, 0.01, f"报告未给出：{names}", fontsize=7, color="#77767b")

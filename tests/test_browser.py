@@ -209,3 +209,56 @@ async def test_markup_in_documents_is_shown_as_text(app_url, tmp_path):
         assert await page.evaluate("typeof window.__pwned") == "undefined"  # nothing ran
         assert await page.locator("#sources script, #sources img, #chat img[src='x']").count() == 0
         await page.screenshot(path=str(ARTIFACTS / "06-markup-as-text.png"))
+
+
+async def download(page, button: str) -> Path:
+    """Click an export button and fetch the file it offers (a new link replaces the previous one)."""
+    links = page.locator("#export-file a[download]")
+    before = await links.first.get_attribute("href") if await links.count() else None
+    await page.click(button)
+    await page.wait_for_function(
+        "old => { const a = document.querySelector('#export-file a[download]'); return a && a.href !== old && "
+        "a.getAttribute('href') !== old; }",
+        arg=before,
+    )
+    async with page.expect_download() as info:
+        await links.first.click()
+    return Path(await (await info.value).path())
+
+
+async def test_table_answer_chart_cited_cells_sorting_and_exports(app_url):
+    question = "淄博、张店、临淄政府工作报告里的地区生产总值增长目标分别是多少？"
+    async with open_page(app_url) as page:
+        await ask(page, question)
+        table = page.locator("#chat .rq-message").last.locator("table.rq-table")
+        cells = [[await td.inner_text() for td in await tr.locator("td").all()] for tr in await table.locator("tbody tr").all()]
+        assert [(c[0], c[2], c[3]) for c in cells] == [
+            ("淄博市", "目标", "5%以上"),
+            ("张店区", "目标", "6%左右"),
+            ("临淄区", "目标", "7%左右"),
+        ]
+        chart = page.locator("#chat .rq-message").last.locator("img.rq-chart")
+        assert await chart.is_visible()
+        assert await chart.evaluate("img => img.complete && img.naturalWidth > 300")  # the PNG decoded
+
+        cite = table.locator("tbody tr").nth(2).locator("a.rq-cite")  # 临淄区's cell
+        target = (await cite.get_attribute("href")).lstrip("#")
+        await cite.click()
+        await page.wait_for_selector(f"#{target}.rq-flash")
+        assert "7%左右" in await page.inner_text(f"#{target} mark")  # the cited sentence, highlighted
+        await page.screenshot(path=str(ARTIFACTS / "08-table-answer.png"))
+
+        await table.locator("th", has_text="数值").click()  # sort by value, highest last
+        await table.locator("th", has_text="数值").click()  # again: highest first
+        first = await table.locator("tbody tr").first.locator("td").first.inner_text()
+        assert first == "临淄区"
+
+        await page.get_by_text("导出简报").click()
+        csv_file = await download(page, "#export-csv")
+        text = csv_file.read_text(encoding="utf-8-sig")
+        assert text.startswith("地区,年份,类型,指标,数值") and "临淄区,2021,目标,地区生产总值增长,7%左右" in text
+        xlsx_file = await download(page, "#export-xlsx")
+        assert xlsx_file.read_bytes()[:2] == b"PK"  # a zip: the workbook
+        md = (await download(page, "#export-md")).read_text(encoding="utf-8")
+        assert "| 张店区 | 2023 | 目标 | 地区生产总值增长 | 6%左右 | [2] |" in md and "](data:image/png;base64," in md
+        await page.screenshot(path=str(ARTIFACTS / "09-table-export.png"), full_page=True)

@@ -1,5 +1,6 @@
 """The CLI's bad inputs give a clear message and a non-zero exit, never a traceback."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -106,3 +107,33 @@ def test_eval_command_writes_reports(real_index, tmp_path):
 def test_reingest_unchanged_embeds_nothing(real_index):
     proc = rag("ingest", "--index", str(real_index))
     assert proc.returncode == 0 and "向量化 0 段" in proc.stdout
+
+
+@pytest.mark.slow
+def test_ask_json_table_on_real_index(real_index):
+    proc = rag("ask", "淄博、张店、临淄政府工作报告里的地区生产总值增长目标分别是多少？", "--json", "--index", str(real_index))
+    assert proc.returncode == 0, proc.stderr
+    pred = json.loads(proc.stdout)
+    rows = pred["table"]["rows"]
+    assert [(r["region"], r["kind"], r["value"]) for r in rows] == [
+        ("淄博市", "target", "5%以上"),
+        ("张店区", "target", "6%左右"),
+        ("临淄区", "target", "7%左右"),
+    ]
+    quotes = {c["n"]: c["quote"] for c in pred["citations"]}
+    assert all(r["value"] in quotes[r["citation"]] for r in rows)  # every cell is in the sentence it cites
+    assert set(pred["table"]["columns"]) >= {"地区", "年份", "类型", "数值"}
+
+
+@pytest.mark.slow
+def test_indicators_export(real_index, tmp_path):
+    out = tmp_path / "zd.csv"
+    proc = rag("indicators", "--index", str(real_index), "--region", "张店", "--indicator", "地区生产总值", "--csv", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert {"地区", "年份", "类型", "指标", "数值", "原文"} <= set(rows[0])
+    got = {(r["年份"], r["类型"], r["指标"], r["数值"]) for r in rows}
+    assert ("2022", "实际", "地区生产总值", "805亿元") in got and ("2023", "目标", "地区生产总值增长", "6%左右") in got
+    assert {r["地区"] for r in rows} == {"张店区"}
+    bad = rag("indicators", "--index", str(real_index), "--indicator", "幸福指数")
+    assert bad.returncode != 0 and "没有这个指标" in bad.stderr

@@ -89,3 +89,50 @@ def test_table_metrics_golden():
     m = evaluate_tables(qa, [pred])
     assert m["cell_recall"] == 1.0 and m["cell_precision"] == pytest.approx(2 / 4)
     assert m["absent_honesty"] == 0.5 and m["answer_regions_acc"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "kw", "expected"),
+    [
+        # 分别 hands each figure to its own wording; a pair wording splits into urban and rural
+        (
+            "城乡居民人均可支配收入分别增长4.5%、6.6%。",
+            {"period": 2024, "kind": "review"},
+            {("城镇居民人均可支配收入增长", 2024, "actual"): "4.5%", ("农村居民人均可支配收入增长", 2024, "actual"): "6.6%"},
+        ),
+        # a wording continued after a comma: the subject is named once
+        (
+            "粮食播种面积稳定在9000万亩以上，总产量达到820.1亿斤。",
+            {"period": 2024, "kind": "review"},
+            {("粮食产量", 2024, "actual"): "820.1亿斤"},
+        ),
+        # a bound written before the figure stays with it; 预计 in a review is the year's result
+        (
+            "预计地区生产总值增长6%左右、突破2.6万亿元。",
+            {"period": 2024, "kind": "review"},
+            {("地区生产总值增长", 2024, "actual"): "6%左右", ("地区生产总值", 2024, "actual"): "突破2.6万亿元"},
+        ),
+        (
+            "经济总量迈上5万亿元新台阶，增长5.4%。",
+            {"period": 2024, "kind": "review"},
+            {("地区生产总值", 2024, "actual"): "迈上5万亿元新台阶", ("地区生产总值增长", 2024, "actual"): "5.4%"},
+        ),
+    ],
+)
+def test_respective_continued_and_bounded_figures(text, kw, expected):
+    assert _values(text, **kw) == expected
+
+
+def test_a_figure_of_several_years_is_no_one_year_s_record():
+    got = _values("2021—2024年地区生产总值年均增长6.1%。", period=2024, kind="review")
+    assert ("地区生产总值增长", 2024, "actual") not in got
+
+
+def test_the_fingerprint_follows_the_catalogue(tmp_path):
+    from rag.records import fingerprint
+
+    extra = tmp_path / "more.json"
+    extra.write_text(
+        '{"indicators": [{"id": "tea", "name": "茶叶产量", "level": "weight", "wordings": ["茶叶产量"]}]}', encoding="utf-8"
+    )
+    assert fingerprint("") == fingerprint("") != fingerprint(str(extra))

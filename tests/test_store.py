@@ -110,3 +110,27 @@ def test_rebuild_discards_old_model(fake_index, corpus_dir):
     assert sorted(report.added) == ["a_report.txt", "b_report.txt"]
     assert json.loads((current_generation(fake_index) / "manifest.json").read_text())["dim"] == 32
     assert len([p for p in fake_index.iterdir() if p.name.startswith("gen-")]) == 1
+
+
+def test_records_follow_a_changed_catalogue_without_reembedding(fake_index, corpus_dir, tmp_path, monkeypatch):
+    """A user who adds an indicator gets its records: on load at once (in memory), and written by the next
+    ingest, which embeds nothing."""
+    from rag.retrieval import HybridRetriever
+
+    before, _ = load_index(fake_index, "fake/keyword")
+    assert not before.records_stale and not [r for r in before.records if r.name == "充电桩保有量"]
+    extra = tmp_path / "more.json"
+    extra.write_text(
+        '{"indicators": [{"id": "ev", "name": "充电桩保有量", "level": "count", "wordings": ["充电桩保有量"]}]}', encoding="utf-8"
+    )
+    monkeypatch.setenv("RAG_INDICATORS", str(extra))
+    stale, _ = load_index(fake_index, "fake/keyword")
+    assert stale.records_stale
+    book = HybridRetriever(stale, KeywordEmbedder()).book
+    assert [r.value for rs in book.by_key.values() for r in rs if r.name == "充电桩保有量"] == ["3000个以上"]
+
+    emb = KeywordEmbedder()
+    ingest([corpus_dir], fake_index, emb)
+    after, manifest = load_index(fake_index, "fake/keyword")
+    assert emb.passages_embedded == 0 and not after.records_stale
+    assert [r.value for r in after.records if r.name == "充电桩保有量"] == ["3000个以上"]

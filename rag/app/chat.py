@@ -113,7 +113,7 @@ def respond(
     turns.append(item)
     turn = len(turns)
     panel = render.sources_panel(turns)
-    for shown in [] if streamed else render.pieces(answer.text)[:-1]:
+    for shown in [] if streamed or answer.table is not None else render.pieces(answer.text)[:-1]:
         history[-1] = {"role": "assistant", "content": render.answer_html(turn, item, shown)}
         yield list(history), panel, turns
         time.sleep(delay)

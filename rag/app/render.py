@@ -118,6 +118,8 @@ def answer_html(turn: int, item: BriefingItem, shown: str | None = None, footer:
     if answer.refused:
         label = f'<span class="rq-refusal-label">{REFUSAL_MARK}</span>'
         body = f'<div class="rq-refusal">{label}{body}</div>'
+    elif answer.table is not None and shown is None:
+        body = f'<div class="rq-headline"><b>{esc(answer.headline)}</b></div>' + table_html(answer, turn)
     else:
         lead = f'<div class="rq-headline"><b>{esc(answer.headline)}</b></div>' if answer.headline and shown is None else ""
         body = f'{lead}<div class="rq-answer">{body}</div>'
@@ -127,6 +129,43 @@ def answer_html(turn: int, item: BriefingItem, shown: str | None = None, footer:
     if answer.mode == "llm" and answer.verified and shown is None:
         foot = '<div class="rq-verified">✓ 已核查：回答中的每个数字都出现在所引用的段落中</div>' + foot
     return f'<div class="rq-message">{head}{body}{foot}</div>'
+
+
+def table_html(answer: Answer, turn: int) -> str:
+    """A table answer: a table sortable by any column (a click on its head; numbers sort as numbers), each
+    cell's [n] a link to its passage in the sources panel, and its chart beside it."""
+    import base64
+
+    from ..table_answer import KIND_NAMES
+    from ..table_export import chart_png
+
+    head = "".join(f'<th title="点击排序">{esc(h)}</th>' for h in ("地区", "年份", "类型", "数值", "出处"))
+    body = []
+    for r in answer.table["rows"]:
+        n = r.get("citation")
+        value = esc(r["value"]) if r.get("value") else f'<span class="rq-missing">{esc(r.get("note") or "")}</span>'
+        cite = f'<a class="rq-cite" href="#{source_id(turn, n)}">[{n}]</a>' if n else "—"
+        number = "" if r.get("number") is None else str(r["number"])
+        cells = [
+            f"<td>{esc(r['region'])}</td>",
+            f"<td>{esc(r['year'] or '')}</td>",
+            f"<td>{esc(KIND_NAMES.get(r.get('kind') or '', ''))}</td>",
+            f'<td data-sort="{esc(number)}">{value}</td>',
+            f"<td>{cite}</td>",
+        ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    table = (
+        f'<table class="rq-table"><caption>{esc(answer.table.get("indicator", ""))}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+    png = chart_png(answer)
+    chart = (
+        f'<img class="rq-chart" alt="{esc(answer.table.get("indicator", ""))}图表" '
+        f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+        if png
+        else ""
+    )
+    return f'<div class="rq-table-wrap"><div class="rq-table-box">{table}</div><div class="rq-chart-box">{chart}</div></div>'
 
 
 def draft_html(item_question: str, understood: str, filters: str, draft: str) -> str:

@@ -43,6 +43,16 @@ table.rq-docs th { background: #f5f5f5; }
 .rq-fallback { color: #7a5c00; background: #fff8e1; border-left: 4px solid #e0a800; border-radius: 6px; padding: 4px 8px;
   margin-bottom: 6px; font-size: 0.88em; }
 .rq-draft { color: #5e5c64; }
+.rq-table-wrap { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; margin-top: 4px; }
+.rq-table-box { flex: 1 1 300px; max-height: 520px; overflow-y: auto; }
+.rq-chart-box { flex: 1 1 320px; }
+img.rq-chart { max-width: 100%; border: 1px solid #e5e5e5; border-radius: 6px; background: #fff; }
+table.rq-table { border-collapse: collapse; font-size: 0.9em; width: 100%; }
+table.rq-table caption { text-align: left; color: #5e5c64; font-size: 0.9em; }
+table.rq-table th, table.rq-table td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; }
+table.rq-table th { background: #f5f5f5; cursor: pointer; user-select: none; position: sticky; top: 0; }
+table.rq-table th.rq-asc::after { content: " ▲"; } table.rq-table th.rq-desc::after { content: " ▼"; }
+.rq-missing { color: #8e8c93; }
 """
 
 # Runs once when the page loads: a click on [n] scrolls the sources panel to
@@ -61,6 +71,30 @@ if (!window.__rqCiteHandler) {
     el.scrollIntoView({behavior: 'smooth', block: 'nearest'});
     el.classList.add('rq-flash');
     setTimeout(function () { el.classList.remove('rq-flash'); }, 2000);
+  });
+}
+if (!window.__rqSortHandler) {
+  // A click on a table answer's column head sorts its rows (numbers as numbers; again: the other way).
+  window.__rqSortHandler = true;
+  document.addEventListener('click', function (e) {
+    const th = e.target.closest && e.target.closest('table.rq-table th');
+    if (!th) return;
+    const table = th.closest('table'), col = Array.from(th.parentNode.children).indexOf(th);
+    const asc = !th.classList.contains('rq-asc');
+    table.querySelectorAll('th').forEach(function (h) { h.classList.remove('rq-asc', 'rq-desc'); });
+    th.classList.add(asc ? 'rq-asc' : 'rq-desc');
+    const key = function (tr) {
+      const td = tr.children[col], v = td.getAttribute('data-sort');
+      return v !== null ? (v === '' ? null : parseFloat(v)) : td.textContent.trim();
+    };
+    const rows = Array.from(table.tBodies[0].rows);
+    rows.sort(function (a, b) {
+      const x = key(a), y = key(b);
+      if (x === null || y === null) return (x === null) - (y === null);  // unstated cells last
+      const c = (typeof x === 'number' && typeof y === 'number') ? x - y : String(x).localeCompare(String(y), 'zh');
+      return asc ? c : -c;
+    });
+    rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
   });
 }
 // The LLM option is greyed out only while no model endpoint is configured (its label then says 未配置).

@@ -22,6 +22,7 @@ EXAMPLES = [
     "张店区2022年地区生产总值是多少？",
     "淄博市2024年地区生产总值增长目标是多少？",
     "临淄区“十三五”期间到位外来资金多少？",
+    "淄博、张店、临淄政府工作报告里的地区生产总值增长目标分别是多少？",
 ]
 
 
@@ -55,6 +56,18 @@ def export_file(turns, scope: str, fmt: str) -> str:
     else:
         to_docx(items, out)
     return str(out)
+
+
+def export_table(turns, fmt: str) -> str:
+    """Write the latest table answer of the conversation as CSV or XLSX; returns the file path."""
+    from ..table_export import ANSWER_COLUMNS, answer_rows, write_table
+
+    tables = [t for t in (turns or []) if t.answer is not None and t.answer.table is not None]
+    if not tables:
+        raise RagError("还没有表格形式的回答：请先问一个跨地区或跨年份的比较问题，例如“各省2025年经济增长目标是多少？”")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(tempfile.mkdtemp(prefix="rag-table-")) / f"table-{stamp}.{fmt}"
+    return str(write_table(answer_rows(tables[-1].answer), ANSWER_COLUMNS, out))
 
 
 def build_app(assistant: Assistant):
@@ -109,6 +122,13 @@ def build_app(assistant: Assistant):
             gr.Warning(str(e))
             return None
 
+    def export_tab(turns, fmt):
+        try:
+            return export_table(turns, fmt)
+        except RagError as e:
+            gr.Warning(str(e))
+            return None
+
     ch = library.choices()
     with gr.Blocks(title=TITLE) as demo:
         gr.HTML(f"<style>{CSS}</style>", elem_id="rq-style", js_on_load=JS_ON_LOAD)
@@ -147,6 +167,9 @@ def build_app(assistant: Assistant):
                                 scope = gr.Radio([("整个对话", "all"), ("最后一个回答", "last")], value="all", label="范围")
                                 md_btn = gr.Button("导出 Markdown", elem_id="export-md")
                                 docx_btn = gr.Button("导出 Word（DOCX）", elem_id="export-docx")
+                            with gr.Row():
+                                csv_btn = gr.Button("最近的表格：导出 CSV", elem_id="export-csv")
+                                xlsx_btn = gr.Button("最近的表格：导出 Excel", elem_id="export-xlsx")
                             download = gr.File(label="下载", elem_id="export-file", interactive=False)
                     with gr.Column(scale=2):
                         gr.Markdown("### 引用来源")
@@ -179,6 +202,8 @@ def build_app(assistant: Assistant):
         )
         md_btn.click(lambda t, s: export(t, s, "md"), [turns, scope], download, api_visibility="private")
         docx_btn.click(lambda t, s: export(t, s, "docx"), [turns, scope], download, api_visibility="private")
+        csv_btn.click(lambda t: export_tab(t, "csv"), [turns], download, api_visibility="private")
+        xlsx_btn.click(lambda t: export_tab(t, "xlsx"), [turns], download, api_visibility="private")
         views = [docs_table, summary, f_region, f_year, f_doc, to_delete]
         kb = {"api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "knowledge-base"}
         upload_btn.click(upload, files, [upload_result, *views, files], **kb)
