@@ -129,6 +129,28 @@ def section_period(section: tuple[str, ...], meta: DocMeta) -> tuple[int | None,
     return None, "", ""
 
 
+_REVIEW_OPENING = re.compile(r"(?:(\d{4})年是|过去的?一年|一年来)")
+
+
+def unlabelled_reviews(chunks: list[Chunk]) -> dict[str, int]:
+    """chunk id -> reviewed year, for the chunks of a work report's top-level part whose heading names no year
+    ("一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效") but whose opening reviews the year before the report's
+    ("2024年是…", "过去一年", "一年来"). Chunks in document order."""
+    out: dict[str, int] = {}
+    opened: dict[tuple[str, str], int | None] = {}
+    for c in chunks:
+        y = c.meta.year
+        if c.period is not None or not c.section or c.section == ("标题",) or c.meta.doc_type != "政府工作报告" or not y:
+            continue
+        key = (c.doc_id, c.section[0])
+        if key not in opened:
+            m = _REVIEW_OPENING.match(c.text.strip())
+            opened[key] = y - 1 if m and (m.group(1) is None or int(m.group(1)) == y - 1) else None
+        if opened[key] is not None:
+            out[c.chunk_id] = opened[key]
+    return out
+
+
 def make_header(meta: DocMeta, section: tuple[str, ...], label: str) -> str:
     parts = [meta.region, f"{meta.year}年" if meta.year else "", meta.doc_type, label, " > ".join(section)]
     return "｜".join(p for p in parts if p)

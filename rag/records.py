@@ -19,11 +19,11 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .chunking import split_sentences
+from .chunking import split_sentences, unlabelled_reviews
 from .domain.periods import RELATIVE_RE, RELATIVE_YEARS, years_in
 from .domain.places import Gazetteer, gazetteer
 from .domain.units import figures
@@ -62,7 +62,7 @@ class Indicator:
 
 
 # Bump when extraction changes: indexes whose records were read otherwise are re-read (`fingerprint`).
-RECORDS_VERSION = "2"
+RECORDS_VERSION = "3"
 
 
 def fingerprint(extra: str | None = None) -> str:
@@ -173,7 +173,10 @@ _OPEN_BEFORE = '，,、；;：:。（(“"年是为的和及与'
 _JOINER = re.compile(r"\s*(?:和|、|及|与|以及)\s*")
 _RESPECTIVELY = re.compile(r"\s*(?:均|都)?分别")
 # Written before a figure, it bounds it: "突破1600亿斤", "不少于26万人", "迈上14万亿元新台阶".
-_BOUND_BEFORE = re.compile(r"(?:突破|超过|不少于|不低于|不超过|不高于|接近|近|约|迈上|跨上|站上)$")
+_BOUND_BEFORE = re.compile(r"(?:突破|超过|超|不少于|不低于|不超过|不高于|接近|近|约|迈上|跨上|站上)$")
+# a fall written before a rate: "居民消费价格下降0.1%" is -0.1 (not for indicators named by their fall: 能耗降低)
+_SHARED_QUALIFIERS = ("左右", "以上", "以内", "以下")
+_FALL_BEFORE = re.compile(r"(?:下降|下跌|回落|降低|减少)了?$")
 _STEP_AFTER = re.compile(r"(?:新)?台阶")
 
 
@@ -275,17 +278,20 @@ def chunk_records(chunk: Chunk, indicators: tuple[Indicator, ...] | None = None,
         at = max(chunk.text.find(sentence, offset), 0)
         offset = at + len(sentence)
 
-        def record(ind: Indicator, measure: str, fs: int, f, sentence=sentence, at=at) -> Record:
+        def record(ind: Indicator, measure: str, fs: int, f, shared: str = "", sentence=sentence, at=at) -> Record:
             year = _year(sentence[:fs], sentence, chunk)
             bound = _BOUND_BEFORE.search(sentence[:fs])
-            value, qualifier, fe = f.text, f.qualifier, fs + len(f.text)
+            value, qualifier, fe, number = f.text + shared, f.qualifier or shared, fs + len(f.text), f.number
             if bound:
                 value, qualifier = bound.group(0) + value, qualifier or bound.group(0)
                 step = _STEP_AFTER.match(sentence, fe) if bound.group(0) in ("迈上", "跨上", "站上") else None
                 value += step.group(0) if step else ""
+            fall = _FALL_BEFORE.search(sentence[:fs]) if f.family == "percent" else None
+            if fall and not any(w in ind.name for w in ("降", "减")):
+                value, number = fall.group(0) + value, -number
             return Record(
                 region=chunk.meta.region, level=chunk.meta.level, year=year, kind=_kind(sentence, chunk, year),
-                indicator=ind.id, measure=measure, name=ind.label(measure), value=value, number=f.number,
+                indicator=ind.id, measure=measure, name=ind.label(measure), value=value, number=number,
                 unit=f.unit, qualifier=qualifier, doc=chunk.doc_id, chunk_id=chunk.chunk_id,
                 start=at + fs, end=at + fs + len(f.text),
             )  # fmt: skip
@@ -303,10 +309,12 @@ def chunk_records(chunk: Chunk, indicators: tuple[Indicator, ...] | None = None,
             found = [f for f in figures(sentence[after:b]) if f.number is not None][: len(members)]
             if len(found) < len(members):
                 continue  # fewer figures than names: which is whose is not read
+            # "分别控制在5%和3%以内": a qualifier after the last figure holds for every figure without its own
+            shared = found[-1].qualifier if found[-1].qualifier in _SHARED_QUALIFIERS else ""
             for (ind, growth_word), f in zip(members, found, strict=True):
                 measure = _measure(f.family, f.unit, ind, growth_word, sentence[after : after + f.start])
                 if measure is not None:
-                    out.append(record(ind, measure, after + f.start, f))
+                    out.append(record(ind, measure, after + f.start, f, "" if f.qualifier else shared))
         for i, o in enumerate(occurrences):
             if o.start in handled or o.wording.alone is None:
                 continue
@@ -350,7 +358,10 @@ def extract(chunks: list[Chunk], indicators: tuple[Indicator, ...] | None = None
     g = gazetteer()
     stage = Stage("读取指标", len(chunks), on_step) if on_step is not None else None
     out: list[Record] = []
+    reviews = unlabelled_reviews(chunks)
     for i, c in enumerate(chunks):
+        if c.chunk_id in reviews:  # a review part whose heading names no year
+            c = replace(c, period=reviews[c.chunk_id], period_kind="review")
         out += chunk_records(c, indicators, g)
         if stage is not None and (i + 1) % 2000 == 0:
             stage.advance(2000)

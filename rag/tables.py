@@ -62,6 +62,9 @@ _GOES_ON = re.compile(r"呢|又|也|分别|各是|各为")
 QUALIFIER_NOTE = "比较按报告所写数值：“左右”按该数计，“以上”“不低于”“突破”按下限计，区间按下限计"
 
 
+_COUNTED = re.compile(r"(?<=[^\d一二三四五六七八九十])([\d一二三四五六七八九十]+)(省|市)")
+
+
 def groups(extra: str | None = None) -> dict[str, tuple[str, ...]]:
     """Named groups of places (built-in, with RAG_GROUPS' added), each also under its Arabic-numeral
     spelling ("西部十二省区市" / "西部12省区市")."""
@@ -75,8 +78,10 @@ def _groups(extra: str) -> dict[str, tuple[str, ...]]:
         data.update(json.loads(Path(extra).read_text(encoding="utf-8"))["groups"])
     out = {}
     for name, members in data.items():
-        out[name] = tuple(members)
-        out.setdefault(cn2an.transform(name, "cn2an"), tuple(members))
+        for spelling in (name, cn2an.transform(name, "cn2an")):
+            out.setdefault(spelling, tuple(members))
+            counted = _COUNTED.sub(r"\1个\2", spelling)  # "东北三省" / "东北三个省", "西部12个省区市"
+            out.setdefault(counted, tuple(members))
     return out
 
 
@@ -192,8 +197,10 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     if found is None:
         return None
     ind, measure = found
-    for sentence in (s for s in re.split(r"[？?]", text) if s.strip()):
+    for sentence in (m.group(0) for m in re.finditer(r"[^？?]+[？?]?", text) if m.group(0).strip()):
         other = indicator_of(sentence)
+        if other is None and sentence[-1] not in "？?" and not years_in(sentence) and not g.find(sentence):
+            continue  # "请逐一列出。": an instruction after the question, not a second question
         if (other is None and not _GOES_ON.search(sentence)) or (other is not None and other[0] != ind):
             return None  # "…地区生产总值是多少？2023年计划新建多少5G基站？": two questions, not one table
     segments = [s for s in _SEGMENT.split(text) if s.strip()]

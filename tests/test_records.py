@@ -136,3 +136,24 @@ def test_the_fingerprint_follows_the_catalogue(tmp_path):
         '{"indicators": [{"id": "tea", "name": "茶叶产量", "level": "weight", "wordings": ["茶叶产量"]}]}', encoding="utf-8"
     )
     assert fingerprint("") == fingerprint("") != fingerprint(str(extra))
+
+
+def test_falls_shared_qualifiers_and_leading_bounds():
+    got = _values("居民消费价格下降0.1%，单位地区生产总值能耗降低3%，城镇新增就业超143万人。", period=2024, kind="review")
+    assert got[("居民消费价格涨幅", 2024, "actual")] == "下降0.1%"
+    assert got[("单位地区生产总值能耗降低", 2024, "actual")] == "3%"  # named by its fall: no sign
+    assert got[("城镇新增就业", 2024, "actual")] == "超143万人"
+    cpi = [r for r in chunk_records(_chunk("居民消费价格下降0.1%。", period=2024, kind="review"))][0]
+    assert cpi.number == -0.1
+    shared = _values("城镇调查失业率、居民消费价格涨幅分别控制在5%和3%以内。")
+    assert shared == {("城镇调查失业率", 2025, "target"): "5%以内", ("居民消费价格涨幅", 2025, "target"): "3%以内"}
+
+
+def test_a_review_part_without_a_year_in_its_heading():
+    from rag.records import extract
+
+    meta = DocMeta(region="甲省", level="province", doc_type="政府工作报告", year=2025)
+    part = ("一、牢记嘱托，取得新成效",)
+    texts = ["2024年是极不平凡的一年。", "城镇新增就业53.1万人。"]
+    chunks = [Chunk(f"a#p{i}", "a", t, "", part, i, 0, len(t), None, "", meta) for i, t in enumerate(texts)]
+    assert [(r.year, r.kind, r.value) for r in extract(chunks)] == [(2024, "actual", "53.1万人")]

@@ -35,6 +35,8 @@ def test_all_provinces_mean_the_31_of_the_mainland():
         ("西部12省区市2025年一般公共预算收入增长目标分别是多少？", 12),  # digits for 十二
         ("长江经济带各省市2024年居民人均可支配收入增长了多少？", 11),  # 各省 inside a group is the group's
         ("西部地区哪些省份2025年地区生产总值增长目标达到6%及以上？", 12),
+        ("中部六个省2024年粮食产量", 6),  # counted with 个
+        ("31个省份2024年的GDP实际增长了多少？请逐一列出。", 31),  # an instruction after the question
     ],
 )
 def test_groups_name_their_members(text, members):
