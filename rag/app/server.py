@@ -84,10 +84,10 @@ def launch_options(host: str, port: int, auth: tuple[str, str] | None, gate: Gat
     }
 
 
-def serve(index_dir: str, embedder: str, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(index_dir: str, embedder: str, host: str = "127.0.0.1", port: int = 7860, store: str | None = None) -> None:
     auth = auth_for(host)  # before loading anything: a refused address costs nothing
     gate = gate_from()
-    assistant = GatedAssistant(index_dir, embedder=embedder, gate=gate)
+    assistant = GatedAssistant(index_dir, embedder=embedder, gate=gate, store=store)
     assistant.load()  # fail early (missing index, model mismatch) with a clear message
     demo = server_app(assistant)
     print(f"界面地址：http://{host}:{port}（同时处理 {gate.workers} 个问题，最多 {gate.waiting} 个排队）", flush=True)

@@ -73,7 +73,7 @@ def export_table(turns, fmt: str) -> str:
 def build_app(assistant: Assistant):
     import gradio as gr
 
-    library = Library(assistant.index_dir, assistant.embedder)
+    library = Library(assistant.index_dir, assistant.embedder, store=assistant.store)
     modes = answer_modes()
 
     def kb_views():
