@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 2
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: eval-all test-kb help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
+.PHONY: store-index eval-all test-kb help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -35,8 +35,16 @@ $(INDEX)/CURRENT: | $(BIN)/rag
 
 index: $(INDEX)/CURRENT ## build the index from data/reports if missing
 
-run: $(BIN)/rag $(INDEX)/CURRENT ## serve the app on http://$(HOST):$(PORT)
-	$(BIN)/rag serve --index $(INDEX) --host $(HOST) --port $(PORT)
+# STORE=milvus-lite:DIR or milvus://HOST:PORT keeps the index in Milvus (docs/deploy.md); empty: files under $(INDEX)
+STORE ?=
+STORE_ARG = $(if $(STORE),--store $(STORE))
+
+store-index: | $(BIN)/rag
+	@$(BIN)/python -c "import pymilvus, milvus_lite" 2>/dev/null || $(BIN)/pip install -q -e ".[milvus]"
+	$(BIN)/rag docs --index $(INDEX) $(STORE_ARG) >/dev/null 2>&1 || $(BIN)/rag ingest --index $(INDEX) $(STORE_ARG)
+
+run: $(BIN)/rag $(if $(STORE),store-index,$(INDEX)/CURRENT) ## serve the app on http://$(HOST):$(PORT) (STORE=milvus://HOST:PORT for Milvus)
+	$(BIN)/rag serve --index $(INDEX) $(STORE_ARG) --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev ## run the test suite (unit + real-model end-to-end + 60 s load test + real browser when Chromium is installable)
 	$(BIN)/ruff check rag tests

@@ -56,7 +56,7 @@ def ingest(
     on_step: OnStep | None = None,
     vector_cache: VectorCache | bool = True,
     store=None,
-    embed: Callable | None = None,
+    reader: Callable | None = None,
 ) -> IngestReport:
     """Add/update documents from `paths`, remove the ids in `remove`, write the index.
 
@@ -64,8 +64,9 @@ def ingest(
     embedded: `rag.progress.Step`). `vector_cache`: True for the machine's cache
     (`rag.embedding.cache`), False for none, or a `VectorCache`. `store`: where the index lives
     (`rag.stores`: a StoreSpec, its text or a store; None: RAG_STORE, else files under `root`).
-    `embed(texts, on_step) -> (vectors, embedded)`: how new chunks are embedded (default: here,
-    through the vector cache; `rag.scale` embeds on a Ray cluster)."""
+    `reader(paths, report, say, on_step) -> (documents, {doc_id: (meta, chunks)})`: how files are read
+    (default: here, chunked below; `rag.scale.RayReader` loads and chunks them in Ray tasks). Passages
+    are embedded by `embedder` (`rag.scale.RayEmbedder`: on the cluster's actors)."""
     from .stores import open_store
 
     root = Path(root)
@@ -77,7 +78,7 @@ def ingest(
     try:
         with st.lock():
             old_chunks, old_records, manifest = st.existing(embedder, rebuild)
-            docs = _load_all(paths, report, say, on_step)
+            docs, prepared = (reader or _load_all)(paths, report, say, on_step)
             for doc_id in remove:
                 if doc_id not in manifest.documents:
                     report.failed[doc_id] = f"{doc_id}: 索引中没有这个文档，无法删除。可用 `rag docs` 查看已导入的文档。"
@@ -98,8 +99,7 @@ def ingest(
                     report.unchanged.append(doc_id)
                     continue
                 (report.updated if known else report.added).append(doc_id)
-                meta = extract_metadata(doc.text)
-                doc_chunks = chunk_document(doc, meta)
+                meta, doc_chunks = prepared.get(doc_id) or _prepare(doc)
                 new_chunks.extend(doc_chunks)
                 manifest.documents[doc_id] = {
                     "sha256": doc.sha256,
@@ -117,10 +117,7 @@ def ingest(
                 say(f"正在向量化 {len(new_chunks)} 个段落…")
                 t = time.perf_counter()
                 texts = [c.indexed_text for c in new_chunks]
-                if embed is None:
-                    vectors, embedded = embed_passages_cached(embedder, texts, cache, on_step)
-                else:
-                    vectors, embedded = embed(texts, on_step)
+                vectors, embedded = embed_passages_cached(embedder, texts, cache, on_step)
                 report.embed_seconds = time.perf_counter() - t
                 report.embedded_chunks = embedded
                 report.cached_chunks = len(new_chunks) - embedded
@@ -138,9 +135,14 @@ def ingest(
     return report
 
 
+def _prepare(doc: Document):
+    meta = extract_metadata(doc.text)
+    return meta, chunk_document(doc, meta)
+
+
 def _load_all(
     paths: Iterable[str | Path], report: IngestReport, say: Callable[[str], None], on_step: OnStep | None
-) -> dict[str, Document]:
+) -> tuple[dict[str, Document], dict]:
     docs: dict[str, Document] = {}
     found = find_documents(list(paths))
     stage = Stage("读取文档", len(found), on_step, unit="个")
@@ -154,4 +156,4 @@ def _load_all(
         finally:
             stage.advance(1)
         docs[doc.doc_id] = doc
-    return docs
+    return docs, {}

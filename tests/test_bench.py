@@ -135,3 +135,17 @@ def test_default_memory_cap_leaves_room_and_stays_bounded():
     cap = default_rss_cap_gb()
     assert 0 < cap <= 20.0
     assert default_rss_cap_gb(limit_gb=1.0) <= 1.0
+
+
+def test_milvus_lite_beside_the_files(tmp_path):
+    """`rag bench --store milvus-lite`: the same chunks and vectors in a milvus-lite collection, timed in the same run."""
+    from fakes import KeywordEmbedder
+
+    config = BenchConfig(sizes=(300,), out=tmp_path, questions=10, isolate=False, baseline=False, milvus=True)
+    summary = run(config, embedder=KeywordEmbedder(), say=lambda m: None)
+    (files,), (milvus,) = summary["sizes"], summary["milvus_lite"]["sizes"]
+    assert milvus["chunks"] == files["chunks"] == 300 and milvus["index_type"] == "milvus"
+    assert milvus["recall_at_10_vs_flat"] == 1.0  # FLAT in the engine: exact
+    assert 0 < milvus["answer_p50_ms"] <= milvus["answer_p95_ms"] and milvus["index_mb"] > 0
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| 300 | report-qa on milvus-lite | milvus |" in md and "milvus-lite ÷ files" in md

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import vectors as vector_index
 from ..index import HybridIndex, build_bm25
+from ..records import fingerprint
 from ..store import Manifest, save_index
 from ..tokenize import tokenize
 from . import corpus as corpus_mod
@@ -83,6 +84,7 @@ def ingest_phase(n: int, index_dir: Path, cache: Path, embedder, exact_limit: in
     faiss_s = time.perf_counter() - t
     index = HybridIndex(corpus.chunks, vectors, faiss_index, bm25, vector_info=info)
     manifest = Manifest(embedder=embedder.name, dim=embedder.dim, documents=corpus.documents)
+    manifest.records = fingerprint()  # synthetic text: no indicator records to read at the first table question
     stage("saving the index")
     t = time.perf_counter()
     save_index(index_dir, index, manifest)
@@ -105,17 +107,26 @@ def ingest_phase(n: int, index_dir: Path, cache: Path, embedder, exact_limit: in
     }
 
 
-def serve_phase(index_dir: Path, embedder, qa: Path, n_questions: int = 200, profile: bool = False) -> dict:
+def serve_phase(
+    index_dir: Path,
+    embedder,
+    qa: Path,
+    n_questions: int = 200,
+    profile: bool = False,
+    store: str | None = None,
+    exact_dir: Path | None = None,
+) -> dict:
+    """`store`: where the index lives (`rag.stores`; None: files); `exact_dir`: a file index of the same chunks whose
+    vectors give the exact neighbours for recall@10 (a Milvus store has no local vectors)."""
     from ..pipeline import Assistant, clean_question
-    from ..store import read_manifest
 
     stage("loading the index")
     started = time.perf_counter()
-    bot = Assistant(index_dir, embedder=embedder)
+    bot = Assistant(index_dir, embedder=embedder, store=store)
     bot.load()
     load_s = time.perf_counter() - started
     retriever = bot.retriever
-    qs = corpus_mod.questions(qa, read_manifest(index_dir).documents, n_questions)
+    qs = corpus_mod.questions(qa, bot.store.read_manifest().documents, n_questions)
     stage("timing questions")
     bot.ask(WARMUP_QUESTION)  # the model, jieba and the first-call paths load here
     gc.collect()
@@ -128,7 +139,12 @@ def serve_phase(index_dir: Path, embedder, qa: Path, n_questions: int = 200, pro
     rss = peak_rss_mb()
     queries = np.vstack([retriever.query_vector(clean_question(q)[0]) for q in qs])
     # exact scores from the memory-mapped vectors: after the RSS reading, since those pages then count as resident
-    recall = vector_index.recall_at_k(retriever.index.faiss_index, queries, retriever.index.vectors, 10)
+    if exact_dir is None:
+        recall = vector_index.recall_at_k(retriever.index.faiss_index, queries, retriever.index.vectors, 10)
+        index_type = vector_index.index_type(retriever.index.faiss_index)
+    else:
+        recall = _engine_recall(retriever.index, queries, np.load(Path(exact_dir) / "bench-vectors.npy", mmap_mode="r"))
+        index_type = retriever.index.vector_info.get("type", "")
     slowest = sorted(zip(answer, qs, strict=True), reverse=True)[:5]
     result = {
         "questions": qs,
@@ -138,13 +154,55 @@ def serve_phase(index_dir: Path, embedder, qa: Path, n_questions: int = 200, pro
         "answer_cold_ms": pct(cold),
         "slowest_answers": [{"ms": round(ms, 1), "question": q} for ms, q in slowest],
         "recall_at_10_vs_flat": round(recall, 4),
-        "index_type": vector_index.index_type(retriever.index.faiss_index),
+        "index_type": index_type,
         "vector_index": retriever.index.vector_info,
         "rss_mb": round(rss, 1),
     }
     if profile:
         result["profile"] = _profile(bot.ask, qs)
     return result
+
+
+def _engine_recall(index, queries: np.ndarray, vectors: np.ndarray, k: int = 10) -> float:
+    """Share of the exact top-k (inner product over `vectors`, in the index's chunk order) that the index's own
+    dense search returns."""
+    found = total = 0
+    for q in queries:
+        exact = set(np.argsort(-(vectors @ q))[:k].tolist())
+        got = {i for i, _ in index.dense(q, k)}
+        found, total = found + len(exact & got), total + k
+    return found / total if total else 0.0
+
+
+def milvus_ingest_phase(index_dir: Path, store: str, embedder) -> dict:
+    """The file index's chunks and vectors written into a Milvus collection as `rag ingest --store` writes them
+    (batched inserts, the engine's BM25 and vector indexes), timed; the vectors are kept beside for recall."""
+    from ..records import fingerprint
+    from ..store import load_index
+    from ..stores import open_store, parse_store
+
+    stage("reading the file index")
+    files, manifest = load_index(index_dir)
+    vectors = np.asarray(files.vectors, dtype=np.float32)
+    target = index_dir.parent / f"{index_dir.name}-milvus"
+    target.mkdir(parents=True, exist_ok=True)
+    np.save(target / "bench-vectors.npy", vectors, allow_pickle=False)
+    st = open_store(target, store)
+    st.existing(embedder, rebuild=True)
+    manifest.records = fingerprint()
+    stage(f"inserting {len(files):,} chunks into Milvus")
+    started = time.perf_counter()
+    st.write([], [], files.chunks, vectors, [], manifest, set())
+    insert_s = time.perf_counter() - started
+    data = Path(parse_store(store).uri)
+    return {
+        "chunks": len(files),
+        "insert_s": round(insert_s, 2),
+        "insert_chunks_per_s": round(len(files) / insert_s, 1),
+        "index_mb": round(dir_mb(data) if data.exists() else 0.0, 1),
+        "rss_mb": round(peak_rss_mb(), 1),
+        "index_dir": str(target),
+    }
 
 
 def _profile(fn, qs: list[str], top: int = 25) -> str:

@@ -46,6 +46,12 @@ def project_row(entry: dict) -> dict:
     return _row(entry["n"], serve, [ingest.get("rss_mb"), serve.get("rss_mb")], ingest.get("index_mb"), index_type)
 
 
+def milvus_row(entry: dict) -> dict:
+    m = entry.get("milvus", {})
+    ingest, serve = _ok(m.get("ingest")), _ok(m.get("serve"))
+    return _row(entry["n"], serve, [ingest.get("rss_mb"), serve.get("rss_mb")], ingest.get("index_mb"), serve.get("index_type"))
+
+
 def baseline_row(entry: dict) -> dict:
     base = _ok(entry.get("baseline"))
     return _row(entry["n"], base, [base.get("rss_mb")], base.get("index_mb"), base.get("index_type"))
@@ -63,6 +69,8 @@ def summarise(raw: dict) -> dict:
     """The `--json` object: exactly the keys of the issue."""
     entries = raw["sizes"]
     summary = {"sizes": [project_row(e) for e in entries], "embed_chunks_per_s": _rate(entries, "ingest")}
+    if any("milvus" in e for e in entries):
+        summary["milvus_lite"] = {"sizes": [milvus_row(e) for e in entries if "milvus" in e]}
     if any("baseline" in e for e in entries):
         summary["baseline"] = {
             "sizes": [baseline_row(e) for e in entries if "baseline" in e],
@@ -91,6 +99,12 @@ def one_line(entry: dict) -> str:
     )
     if b is not None:
         line += f"; Chatchat 式基线: answer p95 {_f(b['answer_p95_ms'])} ms, RSS {_f(b['rss_mb'], 0)} MB"
+    if "milvus" in entry:
+        m = milvus_row(entry)
+        line += f"; milvus-lite: answer p50/p95 {_f(m['answer_p50_ms'])}/{_f(m['answer_p95_ms'])} ms, recall@10 {_f(m['recall_at_10_vs_flat'], 3)}"
+        for phase in ("ingest", "serve"):
+            if entry["milvus"].get(phase, {}).get("status") in ("stopped", "failed"):
+                line += f"; milvus {phase} {entry['milvus'][phase]['reason']}"
     for phase in ("ingest", "serve", "baseline"):
         if entry.get(phase, {}).get("status") in ("stopped", "failed"):
             line += f"; {phase} {entry[phase]['reason']}"
@@ -122,6 +136,14 @@ def markdown(summary: dict, raw: dict) -> str:
             f"{_f(p['retrieval_p50_ms'])} / {_f(p['retrieval_p95_ms'])} | {_f(p['answer_p50_ms'])} / {_f(p['answer_p95_ms'])} | "
             f"{_f(cold.get('p50'))} / {_f(cold.get('p95'))} | {_f(p['rss_mb'], 0)} | {_f(p['index_mb'])} |"
         )
+        if "milvus" in e:
+            m, msrv = milvus_row(e), _ok(e["milvus"].get("serve"))
+            cold = msrv.get("answer_cold_ms", {})
+            lines.append(
+                f"| {e['n']:,} | report-qa on milvus-lite | {_f(m['index_type'])} | {_f(m['recall_at_10_vs_flat'], 3)} | "
+                f"{_f(m['retrieval_p50_ms'])} / {_f(m['retrieval_p95_ms'])} | {_f(m['answer_p50_ms'])} / {_f(m['answer_p95_ms'])} | "
+                f"{_f(cold.get('p50'))} / {_f(cold.get('p95'))} | {_f(m['rss_mb'], 0)} | {_f(m['index_mb'])} |"
+            )
         if "baseline" in e:
             b, base = baseline_row(e), _ok(e["baseline"])
             cold = base.get("answer_cold_ms", {})
@@ -147,6 +169,7 @@ def markdown(summary: dict, raw: dict) -> str:
                 f"| {e['n']:,} | {_ratio(b['retrieval_p95_ms'], p['retrieval_p95_ms'])} | {_ratio(b['answer_p95_ms'], p['answer_p95_ms'])} | "
                 f"{_ratio(bc, pc)} | {_ratio(b['rss_mb'], p['rss_mb'])} | {_ratio(b['index_mb'], p['index_mb'])} |"
             )
+    lines += _store_section(entries)
     lines += _ingest_section(entries, summary)
     lines += _problems(entries)
     lines += ["", "![latency against corpus size](latency.png)", ""]
@@ -158,6 +181,31 @@ def markdown(summary: dict, raw: dict) -> str:
         if srv.get("profile"):
             lines += ["", f"Profile of the warm answer pass at {e['n']:,} chunks:", "", "```", srv["profile"].strip(), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _store_section(entries: list[dict]) -> list[str]:
+    """milvus-lite beside the files, same chunks and vectors, same questions, in one run."""
+    rows = [e for e in entries if "milvus" in e]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Stores, milvus-lite ÷ files (FAISS + bm25s) over the same chunks, vectors and questions (above 1 = Milvus costs more):",
+        "",
+    ]
+    lines += [
+        "| chunks | insert chunks/s (Milvus) | load s (files / Milvus) | answer p95 warm | answer p95 cold | peak RSS | disk |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for e in rows:
+        p, m = project_row(e), milvus_row(e)
+        fs, ms = _ok(e.get("serve")), _ok(e["milvus"].get("serve"))
+        lines.append(
+            f"| {e['n']:,} | {_f(_ok(e['milvus'].get('ingest')).get('insert_chunks_per_s'))} | {_f(fs.get('load_s'))} / {_f(ms.get('load_s'))} | "
+            f"{_ratio(m['answer_p95_ms'], p['answer_p95_ms'])} | {_ratio(ms.get('answer_cold_ms', {}).get('p95'), fs.get('answer_cold_ms', {}).get('p95'))} | "
+            f"{_ratio(m['rss_mb'], p['rss_mb'])} | {_ratio(m['index_mb'], p['index_mb'])} |"
+        )
+    return lines
 
 
 def _ingest_section(entries: list[dict], summary: dict) -> list[str]:

@@ -37,6 +37,7 @@ class BenchConfig:
     timeout_s: float = 3 * 3600
     exact_limit: int | None = None  # override rag.vectors.EXACT_LIMIT (tests)
     profile: bool = False  # cProfile the warm answer pass of each size
+    milvus: bool = False  # also the same chunks in a milvus-lite collection, beside the files (`--store milvus-lite`)
 
 
 def _rss_mb(pid: int) -> float:
@@ -57,7 +58,7 @@ def _last_stage(err_file: Path) -> str:
 
 def _in_child(spec: dict, config: BenchConfig, work: Path) -> dict:
     """Run a phase in a child process; stop it above the memory cap or the time limit."""
-    spec_file = work / f"spec-{spec['phase']}-{spec.get('n', 0)}.json"
+    spec_file = work / f"spec-{spec['phase']}{'-milvus' if spec.get('store') else ''}-{spec.get('n', 0)}.json"
     spec["result"] = str(spec_file.with_suffix(".result.json"))
     spec_file.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     err_file = spec_file.with_suffix(".stderr")
@@ -124,6 +125,8 @@ def run(config: BenchConfig, embedder=None, say: Callable[[str], None] = print) 
             spec["profile"] = config.profile
             entry["serve"] = _phase(spec, config, work, embedder)
             questions = entry["serve"].get("questions", [])
+            if config.milvus:
+                entry["milvus"] = _milvus_phases(n, index_dir, work, config, embedder, common, say)
         remove_index(index_dir)
         if config.baseline:
             if not questions:
@@ -139,6 +142,22 @@ def run(config: BenchConfig, embedder=None, say: Callable[[str], None] = print) 
     summary = report.summarise(raw)
     report.write(out, summary, raw, config.json_out)
     return summary
+
+
+def _milvus_phases(n: int, index_dir: Path, work: Path, config: BenchConfig, embedder, common: dict, say) -> dict:
+    """The same chunks and vectors in a milvus-lite collection: insert, then serve and time like the files."""
+    store = f"milvus-lite:{work / f'milvus-{n}'}"
+    say(f"[{n:,}] 写入 milvus-lite…")
+    spec = {"phase": "milvus-ingest", "n": n, "index_dir": str(index_dir), "store": store, **common}
+    out = {"ingest": _phase(spec, config, work, embedder)}
+    if out["ingest"]["status"] == "ok":
+        say(f"[{n:,}] 计时检索与回答（milvus-lite）…")
+        spec = {"phase": "serve", "n": n, "index_dir": out["ingest"]["index_dir"], "qa": str(config.qa),
+                "n_questions": config.questions, "store": store, "exact_dir": out["ingest"]["index_dir"], **common}  # fmt: skip
+        out["serve"] = _phase(spec, config, work, embedder)
+    remove_index(Path(out["ingest"].get("index_dir", work / "none")))
+    remove_index(work / f"milvus-{n}")
+    return out
 
 
 def default_rss_cap_gb(limit_gb: float = 20.0, share: float = 0.85) -> float:

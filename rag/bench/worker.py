@@ -22,8 +22,11 @@ def run_phase(spec: dict, embedder=None) -> dict:
         return measure.ingest_phase(spec["n"], Path(spec["index_dir"]), Path(spec["cache"]), embedder, spec.get("exact_limit"))
     if phase == "serve":
         return measure.serve_phase(
-            Path(spec["index_dir"]), embedder, Path(spec["qa"]), spec["n_questions"], spec.get("profile", False)
-        )
+            Path(spec["index_dir"]), embedder, Path(spec["qa"]), spec["n_questions"], spec.get("profile", False),
+            spec.get("store"), Path(spec["exact_dir"]) if spec.get("exact_dir") else None,
+        )  # fmt: skip
+    if phase == "milvus-ingest":
+        return measure.milvus_ingest_phase(Path(spec["index_dir"]), spec["store"], embedder)
     if phase == "baseline":
         return measure.baseline_phase(spec["n"], Path(spec["cache"]), embedder, spec["questions"])
     raise ValueError(f"unknown benchmark phase {phase!r}")

@@ -131,8 +131,9 @@ def embed_passages_cached(
         out[i] = vec
     missing = [i for i in range(len(texts)) if i not in found]
     stage = Stage("向量化", len(missing), on_step)
-    for start in range(0, len(missing), BATCH):
-        idx = missing[start : start + BATCH]
+    size = getattr(embedder, "batch", BATCH)  # an embedder spread over several workers takes larger batches
+    for start in range(0, len(missing), size):
+        idx = missing[start : start + size]
         batch = [texts[i] for i in idx]
         vecs = np.asarray(embedder.embed_passages(batch), dtype=np.float32).reshape(len(idx), dim)
         out[idx] = vecs
