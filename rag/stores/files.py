@@ -41,9 +41,11 @@ class FileStore:
         """The chunks, records and manifest an ingest starts from (none when rebuilding or new)."""
         fresh = Manifest(embedder=embedder.name, dim=embedder.dim)
         self._vectors = np.zeros((0, fresh.dim), dtype=np.float32)
-        if rebuild or current_generation(self.root) is None:
+        if rebuild:
             return [], [], fresh
         try:
+            if current_generation(self.root) is None:
+                return [], [], fresh
             index, manifest = load_index(self.root)
             check_compatible(manifest, embedder.name, self.root)
         except (IndexMismatchError, IndexCorruptError) as e:
