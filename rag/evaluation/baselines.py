@@ -85,12 +85,12 @@ def passage_system(search: Search, k: int = 10) -> System:
     return system
 
 
-def index_documents(index_dir: str | Path, bundled: Path = BUNDLED_REPORTS) -> list[tuple[str, str]]:
+def index_documents(index_dir: str | Path, bundled: Path = BUNDLED_REPORTS, store=None) -> list[tuple[str, str]]:
     """The raw (doc_id, text) of every document in the index, read from the source
     path its manifest records (or the bundled reports), checked against its sha256."""
-    from ..store import read_manifest
+    from ..stores import open_store
 
-    manifest = read_manifest(Path(index_dir))
+    manifest = (store or open_store(Path(index_dir))).read_manifest()
     docs, problems = [], []
     for doc_id, info in sorted(manifest.documents.items()):
         candidates = [Path(info["source"])] if info.get("source") else []
@@ -185,7 +185,7 @@ def compare(
     embedder = assistant.embedder
     started = time.perf_counter()
     say("Chatchat 基线：切分原文并向量化…")
-    recipe = ChatchatRecipe.build(index_documents(assistant.index_dir), embedder, cache_dir=cache_dir or out / ".cache")
+    recipe = ChatchatRecipe.build(index_documents(assistant.index_dir, store=assistant.store), embedder, cache_dir=cache_dir or out / ".cache")
     build_s = time.perf_counter() - started
     searches: dict[str, Search] = {
         "bm25": IndexBM25(index).search,
