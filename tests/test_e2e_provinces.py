@@ -63,8 +63,9 @@ def test_refused_rather_than_another_place_or_year(bot, question, named):
 
 
 def test_two_suffixless_places_are_two_cited_parts(bot):
-    a = bot.ask("贵州和云南2025年地区生产总值增长目标分别是多少？")
-    assert not a.refused and a.short == "① 5.5%左右；② 5%左右"
+    a = bot.ask("贵州和云南2025年地区生产总值增长目标分别是多少？")  # two regions, one indicator: a table
+    assert not a.refused and a.short == "贵州省：5.5%左右；云南省：5%左右"
+    assert [(r["region"], r["citation"]) for r in a.table["rows"]] == [("贵州省", 1), ("云南省", 2)]
     assert _cited_docs(a) == {"2025年贵州省政府工作报告.docx", "2025年云南省政府工作报告.docx"}
 
 

@@ -185,7 +185,9 @@ def compare(
     embedder = assistant.embedder
     started = time.perf_counter()
     say("Chatchat 基线：切分原文并向量化…")
-    recipe = ChatchatRecipe.build(index_documents(assistant.index_dir, store=assistant.store), embedder, cache_dir=cache_dir or out / ".cache")
+    recipe = ChatchatRecipe.build(
+        index_documents(assistant.index_dir, store=assistant.store), embedder, cache_dir=cache_dir or out / ".cache"
+    )
     build_s = time.perf_counter() - started
     searches: dict[str, Search] = {
         "bm25": IndexBM25(index).search,

@@ -92,7 +92,9 @@ class MilvusStore:
             try:
                 from pymilvus import MilvusClient
             except ImportError as e:
-                raise RagError("Milvus 存储需要 pymilvus：pip install 'report-qa[milvus]'（或 make run STORE=… 自动安装）。") from e
+                raise RagError(
+                    "Milvus 存储需要 pymilvus：pip install 'report-qa[milvus]'（或 make run STORE=… 自动安装）。"
+                ) from e
 
             logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # its errors reach the user as RagError
 
