@@ -45,7 +45,7 @@ table.rq-docs th { background: #f5f5f5; }
 .rq-draft { color: #5e5c64; }
 .rq-table-wrap { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; margin-top: 4px; }
 .rq-table-box { flex: 1 1 300px; max-height: 520px; overflow-y: auto; }
-.rq-chart-box { flex: 1 1 320px; }
+.rq-chart-box { flex: 1 1 100%; }  /* below the table, the chat column's full width: labels stay legible */
 img.rq-chart { max-width: 100%; border: 1px solid #e5e5e5; border-radius: 6px; background: #fff; }
 table.rq-table { border-collapse: collapse; font-size: 0.9em; width: 100%; }
 table.rq-table caption { text-align: left; color: #5e5c64; font-size: 0.9em; }
