@@ -162,11 +162,12 @@ def _load_generation(root: Path, gen: Path, embedder_name: str | None, verify: b
         vectors = np.load(gen / "vectors.npy", mmap_mode="r", allow_pickle=False)
         faiss_index = faiss.read_index(str(gen / "faiss.index"))
         bm25 = bm25s.BM25.load(str(gen / "bm25"), allow_pickle=False)
+        # in the same block: a generation removed by a writer while we read is retried on the new one
+        records, stale = _read_records(gen / "records.jsonl", chunks, manifest)
     except Exception as e:  # noqa: BLE001 - any read failure means a damaged index
         raise IndexCorruptError(f"索引 {gen} 读取失败（{type(e).__name__}: {e}）。{FIX}。") from e
     if not (len(chunks) == len(vectors) == faiss_index.ntotal):
         raise IndexCorruptError(f"索引 {gen} 内部不一致（{len(chunks)} 段文本、{len(vectors)} 个向量）。{FIX}。")
-    records, stale = _read_records(gen / "records.jsonl", chunks, manifest)
     index = HybridIndex(chunks, vectors, faiss_index, bm25, vector_info=dict(manifest.vector_index), records=records)
     index.records_stale = stale
     return index, manifest
