@@ -64,26 +64,14 @@ def _md_answer(text: str) -> str:
     return re.sub(r"\\\[(\d+)\\\]", r"[\1]", _md(text))
 
 
-def _cell_texts(answer: Answer) -> tuple[list[str], list[list[str]]]:
-    """A table answer's column heads and cells as text: the value as written (or why there is none), [n]."""
-    from .table_answer import KIND_NAMES
-
-    head = ["地区", "年份", "类型", "指标", "数值", "出处"]
-    rows = [
-        [r["region"], str(r.get("year") or "—"), KIND_NAMES.get(r.get("kind") or "", ""), r.get("indicator") or "",
-         r.get("value") or r.get("note") or "", f"[{r['citation']}]" if r.get("citation") else "—"]
-        for r in answer.table["rows"]
-    ]  # fmt: skip
-    return head, rows
-
-
 def _md_table(answer: Answer) -> list[str]:
     """A table answer in Markdown: its lead, the table (cells escaped, [n] kept) and its chart as an image."""
     import base64
 
+    from .table_answer import cell_texts
     from .table_export import chart_png
 
-    head, rows = _cell_texts(answer)
+    head, rows = answer.table["columns"], cell_texts(answer.table["rows"])
     out = [f"| {' | '.join(head)} |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(_md_answer(c) for c in row) + " |" for row in rows]
     png = chart_png(answer)
@@ -124,9 +112,10 @@ def _docx_table(doc, answer: Answer, clean) -> None:
 
     from docx.shared import Inches
 
+    from .table_answer import cell_texts
     from .table_export import chart_png
 
-    head, rows = _cell_texts(answer)
+    head, rows = answer.table["columns"], cell_texts(answer.table["rows"])
     table = doc.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, head, strict=True):

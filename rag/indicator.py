@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .domain.periods import YEAR_WORD
+from .domain.periods import YEAR_SPAN, YEAR_WORD
 from .domain.units import Figure
 from .domain.units import figures as find_figures
 from .domain.vocabulary import CHANGE_WORDS
@@ -156,10 +156,6 @@ _GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|下降|提高|提升|降�
 _SHARE_WORDS = re.compile(r"比重|占比|占[^，,；;。]{0,10}$|份额")
 
 
-# A figure over several years ("近3年", "三年来", "年均"): no answer to a question about one year.
-_SPAN = re.compile(r"近[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两\d]+年来|过去[一二三四五六七八九十两\d]+年|年均")
-
-
 def phrase_unwritten(q: Question, sentence: str) -> bool:
     """Does the sentence write almost nothing of the question's indicator phrase? Fewer than a third of
     its characters ("货物进出口总额" against "国内生产总值超过126万亿元": 总 only). Paraphrases share
@@ -283,7 +279,7 @@ def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
     out = []
     growth = _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text)
     windows = indicator_windows(q, sentence)
-    if len(q.years) == 1 and any(_SPAN.search(w) for w in windows) and not _SPAN.search(q.text) and "累计" not in q.text:
+    if len(q.years) == 1 and any(YEAR_SPAN.search(w) for w in windows) and not YEAR_SPAN.search(q.text) and "累计" not in q.text:
         return []  # "近3年…年均增长12.8%": the sentence speaks of several years, not of one
     for window in windows:
         for f in figures(window):

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .chunking import split_sentences, unlabelled_reviews
-from .domain.periods import RELATIVE_RE, RELATIVE_YEARS, years_in
+from .domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, years_in
 from .domain.places import Gazetteer, gazetteer
 from .domain.units import figures
 from .indicator import clause_spans
@@ -33,13 +33,12 @@ from .short_answer import kind_of
 from .types import Chunk
 
 DATA = Path(__file__).with_name("data")
-# Words between an indicator and a percentage that make it the indicator's growth ("地区生产总值增长5.5%").
-_SEVERAL_YEARS = re.compile(
-    r"累计|年均|近[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两\d]+年来|过去[一二三四五\d]年|“?十[一二三四五]五”?期间"
-)
+# A total or a rate over several years is no one year's record: a span, 累计, a five-year plan's 期间.
+_SEVERAL_YEARS = re.compile(rf"累计|{YEAR_SPAN.pattern}|“?(?:{'|'.join(FIVE_YEAR_PLANS)})”?期间")
 _COORDINATED = re.compile(r"[和、及与]\S{0,12}$")
 _ESTIMATE = re.compile(r"预计|初步统计|初步核算")
 _BASE_YEAR = re.compile(r"(?:较|比|与|同)\s*\d{4}\s*年(?:末|底)?")
+# Words between an indicator and a percentage that make it the indicator's growth ("地区生产总值增长5.5%").
 _GROWTH = re.compile(r"增长|增速|增幅|上涨|涨幅|提高|提升|下降|降低|减少|增加")
 MEASURE_NAMES = {"level": "", "growth": "增长"}
 
@@ -62,7 +61,7 @@ class Indicator:
 
 
 # Bump when extraction changes: indexes whose records were read otherwise are re-read (`fingerprint`).
-RECORDS_VERSION = "3"
+RECORDS_VERSION = "4"
 
 
 def fingerprint(extra: str | None = None) -> str:

@@ -161,12 +161,22 @@ def quote_of(chunk: Chunk, start: int) -> str:
     return chunk.text.strip()
 
 
+def cell_texts(rows: list[dict]) -> list[list[str]]:
+    """A table's rows as the text of its COLUMNS: region, year, kind, indicator, the value as written (or why there
+    is none), [n]."""
+    return [
+        [r["region"], str(r.get("year") or "—"), KIND_NAMES.get(r.get("kind") or "", ""), r.get("indicator") or "",
+         r.get("value") or r.get("note") or "", f"[{r['citation']}]" if r.get("citation") else "—"]
+        for r in rows
+    ]  # fmt: skip
+
+
 def build_answer(question: str, q: TableQuery, cells: list[Cell], chunk_of: Callable[[str], Chunk], covered: set[str]) -> Answer:
     """The table answer: lead, Markdown table, one citation per cited passage, and the machine-readable table."""
     chosen = answer_regions(q, cells)
     citations: list[Citation] = []
     by_chunk: dict[str, int] = {}
-    rows, lines = [], []
+    rows = []
     several = len({c.year for c in cells if c.year}) > 1
     for c in cells:
         r = c.record
@@ -191,12 +201,10 @@ def build_answer(question: str, q: TableQuery, cells: list[Cell], chunk_of: Call
                 "note": "" if r else missing,
             }
         )
-        lines.append(
-            f"| {c.region} | {c.year or '—'} | {KIND_NAMES[r.kind if r else q.kind]} | {q.label} | "
-            f"{r.value if r else missing} | {f'[{n}]' if n else '—'} |"
-        )
     summary = lead(q, cells, chosen)
-    table_md = "\n".join([f"| {' | '.join(COLUMNS)} |", "|" + "---|" * len(COLUMNS), *lines])
+    table_md = "\n".join(
+        [f"| {' | '.join(COLUMNS)} |", "|" + "---|" * len(COLUMNS), *("| " + " | ".join(r) + " |" for r in cell_texts(rows))]
+    )
     stated = [row for row in rows if row["value"]]
     answer = Answer(
         question=question,

@@ -37,6 +37,8 @@ FIVE_YEAR_PLANS = {
     "十四五": (2021, 2025),
     "十五五": (2026, 2030),
 }
+# A figure over several years, not one year's: "近3年", "三年来", "过去五年", "年均".
+YEAR_SPAN = re.compile(r"近[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两\d]+年来|过去[一二三四五六七八九十两\d]+年|年均")
 PAST_FIVE_YEARS = ("过去五年", "过去5年", "上一个五年", "五年来")
 
 

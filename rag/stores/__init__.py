@@ -54,6 +54,19 @@ def parse_store(text: str | None) -> StoreSpec:
     raise RagError(f"不认识的存储“{text}”：请写 faiss、milvus-lite:DIR 或 milvus://HOST:PORT（如 milvus://127.0.0.1:19530）。")
 
 
+def writer_lock(directory: Path, timeout: float = 600):
+    """One writer at a time on this machine: a lock file in the index directory (every store keeps it there)."""
+    from filelock import FileLock
+
+    directory.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(directory / ".lock"), timeout=timeout)
+
+
+def cancelled(e: RagError) -> RagError:
+    """The same error, saying that the ingest it stopped was cancelled."""
+    return type(e)(str(e).replace("。请", "。导入已取消，请", 1))
+
+
 def open_store(index_dir: str | Path, store: StoreSpec | str | None = None):
     """The store of an index (`store`: a StoreSpec, its text, or None for RAG_STORE / the default)."""
     spec = store if isinstance(store, StoreSpec) else parse_store(store)

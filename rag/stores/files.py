@@ -12,6 +12,7 @@ from ..errors import IndexCorruptError, IndexMismatchError
 from ..index import HybridIndex
 from ..store import Manifest, check_compatible, collect_garbage, current_generation, load_index, read_manifest, save_index
 from ..types import Chunk
+from . import cancelled, writer_lock
 
 
 class FileStore:
@@ -34,8 +35,7 @@ class FileStore:
         return load_index(self.root, embedder_name)
 
     def lock(self, timeout: float = 600) -> FileLock:
-        self.root.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.root / ".lock"), timeout=timeout)
+        return writer_lock(self.root, timeout)
 
     def existing(self, embedder, rebuild: bool) -> tuple[list[Chunk], list, Manifest]:
         """The chunks, records and manifest an ingest starts from (none when rebuilding or new)."""
@@ -49,7 +49,7 @@ class FileStore:
             index, manifest = load_index(self.root)
             check_compatible(manifest, embedder.name, self.root)
         except (IndexMismatchError, IndexCorruptError) as e:
-            raise type(e)(str(e).replace("。请", "。导入已取消，请", 1)) from e
+            raise cancelled(e) from e
         manifest.chunker = CHUNKER_VERSION
         self._vectors = index.vectors
         return index.chunks, index.records, manifest
