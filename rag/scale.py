@@ -79,21 +79,21 @@ class RayReader:
         found = find_documents(list(paths))
         task = ray.remote(num_cpus=1)(_prepare)
         stage = Stage("读取文档", len(found), on_step, unit="个")
-        pending = {task.remote(str(p)): p for p in found}
-        docs, prepared = {}, {}
-        while pending:
+        pending = {task.remote(str(p)): i for i, p in enumerate(found)}
+        results: dict[int, tuple] = {}
+        while pending:  # progress as tasks finish, in whatever order
             done, _ = ray.wait(list(pending), num_returns=1)
-            path = pending.pop(done[0])
-            doc, meta, chunks, error = ray.get(done[0])
+            results[pending.pop(done[0])] = ray.get(done[0])
             stage.advance(1)
+        docs, prepared = {}, {}
+        for i in sorted(results):  # the order a plain ingest reads them in
+            doc, meta, chunks, error = results[i]
             if doc is None:
-                report.failed[str(path)] = error
+                report.failed[str(found[i])] = error
                 say(error)
                 continue
             docs[doc.doc_id] = doc
             prepared[doc.doc_id] = (meta, chunks)
-        order = {str(p): i for i, p in enumerate(found)}  # the order a plain ingest reads them in
-        docs = dict(sorted(docs.items(), key=lambda kv: order.get(str(kv[1].source), 0)))
         return docs, prepared
 
 

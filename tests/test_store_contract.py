@@ -69,6 +69,8 @@ def test_update_and_delete_by_document(built, store, corpus_dir):
     assert report.updated == ["b_report.txt"] and report.unchanged == ["a_report.txt"]
     index, _ = open_store(root, store).load()
     assert sum("新建学校5所" in c.text for c in index.chunks) == 1  # the old rows of b are gone, the new are in
+    b_records = [(r.name, r.year, r.value) for r in index.records if r.doc == "b_report.txt"]
+    assert b_records and len(b_records) == len(set(b_records))  # b's records once each, not twice
     hits = _bot(root, store).retrieve("新建学校5所")
     assert any("新建学校5所" in h.chunk.text for h in hits)
 
@@ -76,6 +78,7 @@ def test_update_and_delete_by_document(built, store, corpus_dir):
     assert report.removed == ["b_report.txt"]
     index, manifest = open_store(root, store).load()
     assert set(manifest.documents) == {"a_report.txt"} and {c.doc_id for c in index.chunks} == {"a_report.txt"}
+    assert index.records and {r.doc for r in index.records} == {"a_report.txt"}  # records follow their document
     hits = _bot(root, store).retrieve("地区生产总值增长")
     assert hits and all(h.chunk.doc_id == "a_report.txt" for h in hits)  # never a deleted document's row
 

@@ -10,14 +10,15 @@ Two collections per index (`rag_<name>_…`):
     _meta     the manifest (model, dimension, chunker, records fingerprint, the generation stamp), one row per
               document (hash, source, metadata) and one per indicator record
 
-Search runs in the engine: dense and BM25 top-k fused there by `hybrid_search` with Milvus' RRFRanker, under
+Search (`rag.stores.milvus_index`) runs in the engine: dense and BM25 top-k fused there by `hybrid_search` with Milvus' RRFRanker, under
 a filter expression built from the scope and the user's filters. The slot-aware re-weighting, the refusal
 checks and the answer step stay the project's own, on top of what the engine returns. The process keeps the
 chunk table and BM25 term statistics (the refusal checks weigh terms over the asked place's reports), as the
 file store does.
 
 Writes are per document: an ingest deletes the rows of removed and replaced documents and inserts the new
-ones, then stamps the manifest (readers reload on a new stamp). Unlike the file store's generations, a
+ones (with their indicator records: all of them only when the catalogue changed), then stamps the manifest
+(readers reload on a new stamp). Unlike the file store's generations, a
 reader that searches during an ingest may see part of it.
 """
 
@@ -35,11 +36,11 @@ from filelock import FileLock
 
 from ..chunking import CHUNKER_VERSION
 from ..errors import IndexMissingError, RagError
-from ..index import RRF_K, HybridIndex, build_bm25
+from ..index import HybridIndex
 from ..store import Manifest, check_compatible
-from ..tokenize import tokenize
 from ..types import Chunk
-from . import StoreSpec
+from . import StoreSpec, cancelled, writer_lock
+from .milvus_index import MilvusIndex, expr_list
 
 BATCH = 500  # rows per insert (the gRPC message stays well under its limit)
 MAX_TEXT = 65535  # VARCHAR limit
@@ -80,6 +81,7 @@ class MilvusStore:
         self._client = None
         self._rebuild = False
         self._loaded = False
+        self._records_read_with: str | None = None  # the records fingerprint of the index an ingest starts from
 
     def describe(self) -> str:
         return f"Milvus {self.spec.text} 集合 {self.chunks_name}"
@@ -192,21 +194,21 @@ class MilvusStore:
 
     def lock(self, timeout: float = 600) -> FileLock:
         """Writers on this machine take turns (the lock file sits in the index directory)."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.index_dir / ".lock"), timeout=timeout)
+        return writer_lock(self.index_dir, timeout)
 
     @_engine_errors
     def existing(self, embedder, rebuild: bool) -> tuple[list[Chunk], list, Manifest]:
         fresh = Manifest(embedder=embedder.name, dim=embedder.dim)
-        self._rebuild = rebuild
+        self._rebuild, self._records_read_with = rebuild, None
         if rebuild or not self._exists():
             return [], [], fresh
         manifest = self.read_manifest()
         try:
             check_compatible(manifest, embedder.name, Path(self.describe()))
         except RagError as e:
-            raise type(e)(str(e).replace("。请", "。导入已取消，请", 1)) from e
+            raise cancelled(e) from e
         manifest.chunker = CHUNKER_VERSION
+        self._records_read_with = manifest.records  # unchanged: only the changed documents' records are rewritten
         return self._chunks(), self._records(), manifest
 
     def unchanged(self) -> None:
@@ -266,9 +268,19 @@ class MilvusStore:
         rows = [_chunk_row(ch, vec, seq) for ch, vec in zip(new_chunks, np.asarray(new_vectors), strict=True)]
         for i in range(0, len(rows), BATCH):
             c.insert(self.chunks_name, rows[i : i + BATCH])
-        docs = [_meta_row(f"doc:{d}", "doc", d, manifest.documents[d]) for d in dict.fromkeys(ch.doc_id for ch in new_chunks)]
-        c.delete(self.meta_name, filter='kind == "record"')
-        recs = [_meta_row(f"rec:{i}", "record", r.doc, r.to_dict()) for i, r in enumerate(records)]
+        new_docs = set(dict.fromkeys(ch.doc_id for ch in new_chunks))
+        docs = [_meta_row(f"doc:{d}", "doc", d, manifest.documents[d]) for d in new_docs]
+        if self._records_read_with == manifest.records:  # the same catalogue: the changed documents' records only
+            if dropped:
+                c.delete(self.meta_name, filter=f'kind == "record" and doc_id in {expr_list(sorted(dropped))}')
+            records = [r for r in records if r.doc in new_docs]
+        else:  # another catalogue or extraction version: every record was read again
+            c.delete(self.meta_name, filter='kind == "record"')
+        count: dict[str, int] = {}
+        recs = []
+        for r in records:
+            count[r.doc] = count.get(r.doc, 0) + 1
+            recs.append(_meta_row(f"rec:{r.doc}:{count[r.doc]}", "record", r.doc, r.to_dict()))
         for batch in (docs, recs):
             for i in range(0, len(batch), BATCH):
                 c.insert(self.meta_name, batch[i : i + BATCH])
@@ -321,65 +333,3 @@ def _chunk_row(c: Chunk, vec: np.ndarray, seq: dict[str, int]) -> dict:
 
 def _meta_row(key: str, kind: str, doc_id: str, body: dict) -> dict:
     return {"key": key, "kind": kind, "doc_id": doc_id, "body": body, "v": [0.0, 0.0]}
-
-
-class MilvusIndex(HybridIndex):
-    """The chunk table in memory; dense, BM25 and hybrid search in the engine. BM25 statistics for term
-    weights are counted here over the same tokens (`HybridIndex.idf`)."""
-
-    def __init__(self, client, collection: str, chunks: list[Chunk], records: list | None = None):
-        bm25 = build_bm25(tokenize(c.indexed_text) for c in chunks) if chunks else None
-        super().__init__(
-            chunks, np.zeros((0, 0), np.float32), None, bm25, vector_info={"type": "milvus"}, records=list(records or [])
-        )
-        self.client, self.collection = client, collection
-
-    def _filter(self, mask: np.ndarray | None) -> str:
-        """The filter expression that keeps the chunks `mask` keeps: whole documents by id, single chunks by id."""
-        if mask is None or mask.all():
-            return ""
-        codes, firsts, _ = self.doc_table()
-        total = np.bincount(codes, minlength=len(firsts))
-        kept = np.bincount(codes[mask], minlength=len(firsts))
-        whole = [firsts[d].doc_id for d in np.flatnonzero((kept == total) & (kept > 0))]
-        partial = set(np.flatnonzero((kept > 0) & (kept < total)).tolist())
-        single = [self.chunks[i].chunk_id for i in np.flatnonzero(mask) if codes[i] in partial]
-        parts = [
-            f"doc_id in {json.dumps(whole, ensure_ascii=False)}" if whole else "",
-            f"chunk_id in {json.dumps(single, ensure_ascii=False)}" if single else "",
-        ]
-        return " or ".join(p for p in parts if p) or 'doc_id == ""'
-
-    def _hits(self, result) -> list[tuple[int, float]]:
-        out = []
-        for hit in result[0] if result else []:
-            i = self.by_id.get(hit["id"] if "id" in hit else hit["chunk_id"])
-            if i is not None:
-                out.append((i, float(hit["distance"])))
-        return out
-
-    def dense(self, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        res = self.client.search(self.collection, data=[np.asarray(query_vec, np.float32).tolist()], anns_field="dense",
-                                 limit=max(1, min(k, len(self.chunks))), filter=self._filter(mask), search_params={"metric_type": "IP"})  # fmt: skip
-        return self._hits(res)
-
-    def lexical(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        if not tokens:
-            return []
-        res = self.client.search(self.collection, data=[" ".join(tokens)], anns_field="sparse", limit=max(1, min(k, len(self.chunks))),
-                                 filter=self._filter(mask), search_params={"metric_type": "BM25"})  # fmt: skip
-        return self._hits(res)
-
-    def hybrid(self, query_vec: np.ndarray, tokens: list[str], k: int, mask: np.ndarray | None = None) -> dict[int, float]:
-        """Dense and BM25 fused in the engine (RRFRanker, k = RRF_K)."""
-        from pymilvus import AnnSearchRequest, RRFRanker
-
-        k = max(1, min(k, len(self.chunks)))
-        expr = self._filter(mask)
-        reqs = [
-            AnnSearchRequest([np.asarray(query_vec, np.float32).tolist()], "dense", {"metric_type": "IP"}, limit=k, expr=expr)
-        ]
-        if tokens:
-            reqs.append(AnnSearchRequest([" ".join(tokens)], "sparse", {"metric_type": "BM25"}, limit=k, expr=expr))
-        res = self.client.hybrid_search(self.collection, reqs, RRFRanker(RRF_K), limit=2 * k, output_fields=["chunk_id"])
-        return dict(self._hits(res))
