@@ -14,10 +14,10 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict, Field
 
-from .answering import interleave, merge_answers
-from .decompose import bridge_question, split_question
-from .question import region_aliases
-from .table_answer import answer_table
+from .answer.extractive import interleave, merge_answers
+from .answer.table import answer_table
+from .question.parts import bridge_question, split_question
+from .question.reading import region_aliases
 from .types import Hit
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .answering import Answerer, ExtractiveAnswerer
+from .answer.extractive import Answerer, ExtractiveAnswerer
 from .embedding import DEFAULT_EMBEDDER, Embedder, get_embedder
 from .errors import QuestionError
 from .retrieval import Filters, HybridRetriever
@@ -102,7 +102,7 @@ class Assistant:
     def load(self) -> None:
         """Load (and validate) the index now, so errors surface before any question; warm the tokenizer's
         part-of-speech tables (a second's work that the first question would otherwise pay)."""
-        from .tokenize import tag
+        from .domain.tokenize import tag
 
         retriever = self.retriever
         tag("政府工作报告")

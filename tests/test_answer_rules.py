@@ -4,10 +4,10 @@ bridge questions (a place described instead of named)."""
 
 from dataclasses import replace
 
-from rag.answering import ExtractiveAnswerer, _units_of
-from rag.decompose import bridge_question
-from rag.question import analyse
-from rag.slots import asked_compounds, has_slot, names_compounds
+from rag.answer.extractive import ExtractiveAnswerer, _units_of
+from rag.answer.features import asked_compounds, has_slot, names_compounds
+from rag.question.parts import bridge_question
+from rag.question.reading import analyse
 from rag.types import Chunk, DocMeta, Hit
 
 

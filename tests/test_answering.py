@@ -1,7 +1,7 @@
 import re
 
-from rag.answering import ExtractiveAnswerer
-from rag.indicator import figures
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.indicator import figures
 from rag.pipeline import Assistant
 
 
@@ -50,7 +50,7 @@ def test_figures_ignores_years():
 
 
 def test_no_hits_is_a_refusal():
-    from rag.question import analyse
+    from rag.question.reading import analyse
 
     a = ExtractiveAnswerer().answer("问题", analyse("问题"), [])
     assert a.refused and a.citations == []

@@ -24,7 +24,7 @@ from rag.evaluation.baselines import (
 from rag.evaluation.chatchat import CHUNK_OVERLAP, CHUNK_SIZE, ChatchatRecipe, Passage, split_documents, weighted_rrf
 from rag.evaluation.harness import run_system
 from rag.evaluation.metrics import evaluate
-from rag.store import load_index
+from rag.stores.layout import load_index
 
 PRED_KEYS = {"question", "answer", "refused", "citations", "retrieved", "latency_ms"}
 
@@ -174,7 +174,7 @@ def test_cli_compare_on_real_reports(tmp_path):
     """`rag eval --compare` end to end with the real model, on two of the shipped
     reports (a small real index keeps this under a minute on 2 cores)."""
     from rag.embedding import get_embedder
-    from rag.ingest import ingest
+    from rag.ingest.run import ingest
 
     keep = ("001_8d678484d61eac6b.txt", "002_8b90b235318d2e9d.txt")
     index = tmp_path / "index"
@@ -186,7 +186,7 @@ def test_cli_compare_on_real_reports(tmp_path):
     out = tmp_path / "out"
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "eval", "--qa", str(qa), "--compare", "--out", str(out), "--index", str(index)],
+        [sys.executable, "-m", "rag.cli.main", "eval", "--qa", str(qa), "--compare", "--out", str(out), "--index", str(index)],
         cwd=ROOT,
         capture_output=True,
         text=True,

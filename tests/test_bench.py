@@ -12,7 +12,7 @@ from rag.bench.corpus import build_corpus, questions, texts
 from rag.bench.report import KEYS
 from rag.bench.runner import parse_sizes
 from rag.bench.synth import near
-from rag.cli import main
+from rag.cli.main import main
 from rag.errors import RagError
 
 ROOT = Path(__file__).resolve().parent.parent

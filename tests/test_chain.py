@@ -7,7 +7,7 @@ from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from fakes import REPORT_A, REPORT_B, KeywordEmbedder
 from rag.chain import ReportRetriever, build_answer_chain
-from rag.ingest import ingest
+from rag.ingest.run import ingest
 from rag.pipeline import Assistant
 from rag.types import Answer
 

@@ -2,9 +2,9 @@ import re
 
 from conftest import REPORTS
 from fakes import REPORT_A, REPORT_B
-from rag.chunking import MAX_CHARS, chunk_document, heading_kind, split_sentences
-from rag.loading import load_document
-from rag.metadata import extract_metadata
+from rag.ingest.chunking import MAX_CHARS, chunk_document, heading_kind, split_sentences
+from rag.ingest.loading import load_document
+from rag.ingest.metadata import extract_metadata
 from rag.types import Document
 
 

@@ -11,7 +11,7 @@ from conftest import ROOT
 
 
 def rag(*args, cwd=ROOT, timeout=300):
-    proc = subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
@@ -54,7 +54,7 @@ def test_model_mismatch(fake_index):
 
 
 def test_bad_file_reported_and_index_untouched(fake_index, tmp_path):
-    from rag.store import read_manifest
+    from rag.stores.layout import read_manifest
 
     before = read_manifest(fake_index).files
     bad = tmp_path / "bad.txt"

@@ -1,6 +1,6 @@
-from rag.answering import merge_answers
-from rag.decompose import split_question
+from rag.answer.extractive import merge_answers
 from rag.pipeline import Assistant
+from rag.question.parts import split_question
 
 R = ["张店区", "淄博市", "临淄区"]
 

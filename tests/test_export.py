@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from rag.export import BriefingItem, to_docx, to_markdown
+from rag.export.briefing import BriefingItem, to_docx, to_markdown
 from rag.pipeline import Assistant
 from rag.types import Answer, Citation
 

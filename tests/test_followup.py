@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.followup import rewrite
+from rag.question.followup import rewrite
 
 REGIONS = ["张店区", "临淄区", "淄博市"]
 GDP = "张店区2022年地区生产总值是多少？"

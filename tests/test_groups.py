@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.groups import asked_group, members
+from rag.domain.named_sets import asked_group, members
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ import time
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from rag.answer.llm import LLMAnswerer, LLMConfig, chat_model
+from rag.answer.llm.condense import clean, condense, unresolved
+from rag.answer.llm.terminal import ask_streaming, fallback_summary
 from rag.app import modes
 from rag.app.chat import respond
-from rag.llm import LLMAnswerer, LLMConfig, chat_model
-from rag.llm.condense import clean, condense, unresolved
-from rag.llm.terminal import ask_streaming, fallback_summary
 from rag.pipeline import Assistant
 
 GDP = "甲山区2022年地区生产总值是多少？"
@@ -178,10 +178,10 @@ def test_condense_uses_the_model_and_keeps_bad_output_out():
 @pytest.fixture
 def llm_mode(monkeypatch):
     """The app's LLM mode configured, with `chat_model` scripted per test."""
-    import rag.llm
+    import rag.answer.llm
 
     holder = {}
-    monkeypatch.setattr(rag.llm, "chat_model", lambda config: holder["model"])
+    monkeypatch.setattr(rag.answer.llm, "chat_model", lambda config: holder["model"])
     modes.configure_llm(LLMConfig("http://127.0.0.1:9/v1", "fake-model", 30))
     yield holder
     modes.configure_llm(modes._FROM_ENV)
@@ -220,7 +220,7 @@ def test_chat_condenses_unresolved_follow_up(bot, llm_mode):
 
 # -- the CLI ------------------------------------------------------------------------------------
 def test_cli_llm_needs_an_endpoint(monkeypatch, capsys):
-    from rag.cli import main
+    from rag.cli.main import main
 
     monkeypatch.delenv("RAG_LLM_BASE_URL", raising=False)
     assert main(["ask", GDP, "--llm"]) == 2
@@ -230,7 +230,7 @@ def test_cli_llm_needs_an_endpoint(monkeypatch, capsys):
 
 
 def test_terminal_streams_then_reports_verification(bot, capsys):
-    from rag.cli import _format_answer
+    from rag.cli.main import _format_answer
 
     n = passage_number(LLMAnswerer(bot, scripted("")), GDP, "805亿元")
     a = ask_streaming(LLMAnswerer(bot, scripted(f"预计完成805亿元[{n}]。")), GDP, 10, _format_answer)

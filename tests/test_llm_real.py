@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ROOT
 from fakes import REPORT_A, REPORT_B, KeywordEmbedder
-from rag.llm import LLMAnswerer, chat_model, config_from
-from rag.llm.condense import condense
+from rag.answer.llm import LLMAnswerer, chat_model, config_from
+from rag.answer.llm.condense import condense
 from rag.pipeline import Assistant
 
 pytestmark = [
@@ -42,7 +42,7 @@ def config():
 
 
 def small_bot(tmp_path, injection: str = "") -> Assistant:
-    from rag.ingest import ingest
+    from rag.ingest.run import ingest
 
     corpus = tmp_path / "reports"
     corpus.mkdir()
@@ -95,7 +95,7 @@ def test_condense_follow_up_with_real_model(config):
 
 
 def rag(*args):
-    proc = subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 

@@ -3,10 +3,10 @@ citation parsing, and the figure verification that guards generated answers."""
 
 import pytest
 
-from rag.llm.citations import cited_numbers, render, segments, strip_markers
-from rag.llm.config import LLMConfig, LLMError, config_from
-from rag.llm.prompts import answer_prompt, condense_prompt, format_passages, load_prompt, parse_prompt
-from rag.llm.verify import figures_in, found, is_refusal, normalize, verify
+from rag.answer.llm.citations import cited_numbers, render, segments, strip_markers
+from rag.answer.llm.config import LLMConfig, LLMError, config_from
+from rag.answer.llm.prompts import answer_prompt, condense_prompt, format_passages, load_prompt, parse_prompt
+from rag.answer.llm.verify import figures_in, found, is_refusal, normalize, verify
 from rag.types import Chunk, DocMeta, Hit
 
 
@@ -46,7 +46,7 @@ def test_bad_config_names_the_fix(kwargs, words):
 
 
 def test_api_key_never_in_reprs(monkeypatch):
-    from rag.llm.backend import chat_model
+    from rag.answer.llm.backend import chat_model
 
     monkeypatch.setenv("RAG_LLM_API_KEY", "sk-very-secret-123")
     config = LLMConfig("http://127.0.0.1:9/v1", "m", 3)

@@ -1,7 +1,7 @@
 import pytest
 
 from rag.errors import LoadError
-from rag.loading import decode_text, find_documents, load_document
+from rag.ingest.loading import decode_text, find_documents, load_document
 
 TEXT = "张店区2022年地区生产总值完成805亿元。"
 
@@ -70,13 +70,13 @@ from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
-import rag.loading  # noqa: E402
-import rag.loading.docx as docx_loader  # noqa: E402
+import rag.ingest.loading  # noqa: E402
+import rag.ingest.loading.docx as docx_loader  # noqa: E402
 from fakes import make_zip  # noqa: E402
-from rag.chunking import chunk_document  # noqa: E402
-from rag.ingest import ingest  # noqa: E402
-from rag.metadata import extract_metadata  # noqa: E402
-from rag.store import read_manifest  # noqa: E402
+from rag.ingest.chunking import chunk_document  # noqa: E402
+from rag.ingest.metadata import extract_metadata  # noqa: E402
+from rag.ingest.run import ingest  # noqa: E402
+from rag.stores.layout import read_manifest  # noqa: E402
 
 FONT = "STSong-Light"  # reportlab's built-in CID font: Chinese without a font file
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -291,7 +291,7 @@ def test_encrypted_pdf(tmp_path):
 
 
 def test_file_over_size_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(rag.loading, "MAX_BYTES", 1000)
+    monkeypatch.setattr(rag.ingest.loading, "MAX_BYTES", 1000)
     with pytest.raises(LoadError, match="文件过大"):
         load_document(_write(tmp_path, "r.pdf", make_pdf([LONG])))
 
@@ -344,7 +344,7 @@ def test_ingest_mixed_directory_keeps_index_for_bad_files(tmp_path, fake_index, 
 
 
 def test_ingest_of_only_bad_files_leaves_index_untouched(tmp_path, fake_index, fake_embedder):
-    from rag.store import current_generation
+    from rag.stores.layout import current_generation
 
     generation = current_generation(fake_index)
     manifest = (generation / "manifest.json").read_bytes()
@@ -356,7 +356,7 @@ def test_ingest_of_only_bad_files_leaves_index_untouched(tmp_path, fake_index, f
 
 
 def test_pdf_text_tidied():
-    from rag.loading.pdf import _tidy
+    from rag.ingest.loading.pdf import _tidy
 
     # Kangxi radicals some producers emit instead of ideographs, and spaces between Chinese characters
     assert _tidy("⼀年来，我们 坚持⼯作 重点，GDP 增长 5.5%") == "一年来，我们坚持工作重点，GDP 增长 5.5%"

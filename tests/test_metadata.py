@@ -2,7 +2,7 @@ import pytest
 
 from conftest import REPORTS
 from fakes import REPORT_A, REPORT_B
-from rag.metadata import cn_year_to_int, extract_metadata
+from rag.ingest.metadata import cn_year_to_int, extract_metadata
 
 
 def test_report_with_header():
@@ -54,7 +54,7 @@ def test_five_year_review_period():
 
 
 def test_region_from_a_one_line_date_header():
-    from rag.metadata import detect_region
+    from rag.ingest.metadata import detect_region
 
     text = "政府工作报告\n——2024年1月10日在淄博市第十六届人民代表大会第三次会议上\n各位代表：\n现在，我代表市人民政府向大会报告工作。\n"
     assert detect_region(text) == "淄博市"

@@ -4,8 +4,8 @@ document type and speaker, read from each document's own text (the .docx through
 import pytest
 
 from conftest import PROVINCES, REPORTS, needs_provinces
-from rag.loading import load_document
-from rag.metadata import extract_metadata
+from rag.ingest.loading import load_document
+from rag.ingest.metadata import extract_metadata
 
 # file, region, level, year, delivery date, type, speaker (office and name)
 EXPECTED = [

@@ -4,7 +4,7 @@ ordinary words that are not places."""
 import pytest
 
 from rag.domain.places import NATIONAL, gazetteer, short_name
-from rag.question import analyse
+from rag.question.reading import analyse
 
 
 def names(text: str, covered=()) -> list[str]:

@@ -72,7 +72,7 @@ PROVINCE_SETS = ("provinces.jsonl", "provinces2.jsonl")
 @pytest.fixture(scope="module")
 def province_docs():
     from conftest import province_files
-    from rag.loading import load_document
+    from rag.ingest.loading import load_document
 
     return {p.name: _ws(load_document(p).text) for p in province_files()}
 

@@ -3,7 +3,7 @@
 import pytest
 
 from rag.evaluation.tables import evaluate_tables
-from rag.records import catalogue, chunk_records
+from rag.ingest.records import catalogue, chunk_records
 from rag.types import Chunk, DocMeta
 
 
@@ -129,7 +129,7 @@ def test_a_figure_of_several_years_is_no_one_year_s_record():
 
 
 def test_the_fingerprint_follows_the_catalogue(tmp_path):
-    from rag.records import fingerprint
+    from rag.ingest.records import fingerprint
 
     extra = tmp_path / "more.json"
     extra.write_text(
@@ -150,7 +150,7 @@ def test_falls_shared_qualifiers_and_leading_bounds():
 
 
 def test_a_review_part_without_a_year_in_its_heading():
-    from rag.records import extract
+    from rag.ingest.records import extract
 
     meta = DocMeta(region="甲省", level="province", doc_type="政府工作报告", year=2025)
     part = ("一、牢记嘱托，取得新成效",)

@@ -10,7 +10,7 @@ import time
 import pytest
 from test_app import free_port
 
-from rag.answering import ExtractiveAnswerer
+from rag.answer.extractive import ExtractiveAnswerer
 from rag.app.capacity import BusyError, Gate, GatedAssistant
 from rag.app.chat import respond
 from rag.app.server import gate_from, launch_options, server_app

@@ -21,9 +21,9 @@ from conftest import ROOT
 from fakes import KeywordEmbedder
 from rag.app.ui import ask_api
 from rag.errors import IndexCorruptError
-from rag.ingest import ingest
+from rag.ingest.run import ingest
 from rag.pipeline import Assistant
-from rag.store import current_generation, load_index, read_manifest
+from rag.stores.layout import current_generation, load_index, read_manifest
 
 CHILD = Path(__file__).resolve().parent / "ingest_child.py"
 GDP = "甲山区2022年地区生产总值是多少？"
@@ -114,7 +114,7 @@ def test_kill_9_of_the_rag_ingest_command_while_embedding(real_index, tmp_path):
     new.parent.mkdir()
     new.write_text((ROOT / "data" / "reports" / "003_4bb26c2f38d6f31d.txt").read_text(encoding="utf-8"), encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ingest", str(new), "--index", str(index)],
+        [sys.executable, "-m", "rag.cli.main", "ingest", str(new), "--index", str(index)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -138,7 +138,7 @@ def test_kill_9_of_the_rag_ingest_command_while_embedding(real_index, tmp_path):
 def ask_gdp_cli(index: Path) -> subprocess.CompletedProcess:
     """`rag ask` the 张店区 GDP question against `index` in a fresh process."""
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", "张店区2022年地区生产总值是多少？", "--index", str(index)],
+        [sys.executable, "-m", "rag.cli.main", "ask", "张店区2022年地区生产总值是多少？", "--index", str(index)],
         cwd=ROOT,
         capture_output=True,
         text=True,

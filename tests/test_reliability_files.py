@@ -18,10 +18,10 @@ from test_loading import LONG, make_docx, make_pdf, make_scanned_pdf
 from conftest import ROOT
 from fakes import KeywordEmbedder, make_zip
 from rag.app.library import Library
-from rag.ingest import ingest
-from rag.loading import MAX_BYTES, load_document
+from rag.ingest.loading import MAX_BYTES, load_document
+from rag.ingest.run import ingest
 from rag.pipeline import Assistant
-from rag.store import current_generation, read_manifest
+from rag.stores.layout import current_generation, read_manifest
 
 REPORT = "丙河县政府工作报告\n2023年丙河县茶叶产量达到2.35万吨，茶产业综合产值突破40亿元。\n"
 BIG5_REPORT = "臺北市政府工作報告：去年地區生產總值達到805億元，同比增長3.4%。各項工作穩步推進，民生持續改善。\n"
@@ -169,7 +169,7 @@ def test_rag_ingest_of_bad_files_via_the_cli(real_index, tmp_path):
     before = index_state(index)
     expected = write_bad_files(tmp_path / "bad")
     proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ingest", *map(str, sorted((tmp_path / "bad").iterdir())), "--index", str(index)],
+        [sys.executable, "-m", "rag.cli.main", "ingest", *map(str, sorted((tmp_path / "bad").iterdir())), "--index", str(index)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -92,7 +92,9 @@ def test_api_truncates_100k_characters_with_a_notice(bot):
 
 
 def rag(*args: str, stdin: bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=ROOT, input=stdin, capture_output=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", *args], cwd=ROOT, input=stdin, capture_output=True, timeout=timeout
+    )
     out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
     assert "Traceback" not in err and "Traceback" not in out, err
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
@@ -142,7 +144,7 @@ def test_cli_survives_undecodable_argument_bytes(real_index):
         [
             sys.executable.encode(),
             b"-m",
-            b"rag.cli",
+            b"rag.cli.main",
             b"ask",
             "张店区2022年地区生产总值\xff是多少？".encode("utf-8", "surrogateescape"),
         ]

@@ -4,11 +4,11 @@ answer rules built on them."""
 import numpy as np
 import pytest
 
-from rag.answering import _units_of
+from rag.answer.extractive import _units_of
+from rag.answer.rerank import FEATURES, PRIOR, WEIGHTS_FILE, Context, LinearScorer, featurize
 from rag.evaluation.fit import choose_l2, conditional_logit, split, top1
 from rag.pipeline import Assistant
-from rag.question import analyse
-from rag.rerank import FEATURES, PRIOR, WEIGHTS_FILE, Context, LinearScorer, featurize
+from rag.question.reading import analyse
 from rag.types import Chunk, DocMeta, Hit
 
 

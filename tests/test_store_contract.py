@@ -14,7 +14,7 @@ import pytest
 
 from fakes import KeywordEmbedder
 from rag.errors import IndexMismatchError, IndexMissingError, RagError
-from rag.ingest import ingest
+from rag.ingest.run import ingest
 from rag.pipeline import Assistant
 from rag.retrieval import Filters
 from rag.stores import open_store, parse_store

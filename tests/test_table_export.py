@@ -6,9 +6,9 @@ import warnings
 import pytest
 
 from rag.errors import RagError
-from rag.export import BriefingItem, to_docx, to_markdown
+from rag.export.briefing import BriefingItem, to_docx, to_markdown
+from rag.export.tables import ANSWER_COLUMNS, _cjk_font, answer_rows, chart_png, write_table
 from rag.pipeline import Assistant
-from rag.table_export import ANSWER_COLUMNS, _cjk_font, answer_rows, chart_png, write_table
 
 QUESTION = "甲山区和临沂市地区生产总值分别是多少？"
 

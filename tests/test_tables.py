@@ -1,15 +1,15 @@
-"""Questions across regions or years answered as tables (rag.tables, rag.table_answer): which questions are
+"""Questions across regions or years answered as tables (rag.question.tables, rag.answer.table): which questions are
 tables, and how cells are filled — never a neighbour's figure, another year's or another kind's."""
 
 from types import SimpleNamespace
 
 import pytest
 
+from rag.answer.table import NO_REPORT, NOT_STATED, answer_table
 from rag.domain.places import gazetteer, mainland_provinces
-from rag.records import Record, RecordBook
+from rag.ingest.records import Record, RecordBook
+from rag.question.tables import table_query
 from rag.retrieval import Filters
-from rag.table_answer import NO_REPORT, NOT_STATED, answer_table
-from rag.tables import table_query
 from rag.types import Chunk, DocMeta
 
 G = gazetteer()

@@ -6,15 +6,15 @@ from dataclasses import replace
 import numpy as np
 from test_answer_rules import _hit, _q
 
-from rag.answering import ExtractiveAnswerer
-from rag.decompose import split_question
-from rag.indicator import other_indicator
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.features import has_slot
+from rag.answer.indicator import other_indicator
+from rag.answer.short import value_of
 from rag.pipeline import Assistant
-from rag.question import analyse
+from rag.question.parts import split_question
+from rag.question.reading import analyse
 from rag.retrieval import HybridRetriever
-from rag.short_answer import value_of
-from rag.slots import has_slot
-from rag.store import load_index
+from rag.stores.layout import load_index
 from rag.types import DocMeta
 
 
@@ -101,7 +101,7 @@ def test_title_block_answers_who_and_when():
 
 
 def test_outline_answers_which_areas(tmp_path, fake_embedder):
-    from rag.ingest import ingest
+    from rag.ingest.run import ingest
 
     report = (
         "政府工作报告\n——2023年1月10日在甲山区第一届人民代表大会第二次会议上\n各位代表：\n现在我代表区人民政府向大会报告工作。\n"

@@ -14,9 +14,9 @@ import time
 from collections.abc import Iterator
 
 from ..errors import RagError
-from ..export import BriefingItem
-from ..followup import rewrite
+from ..export.briefing import BriefingItem
 from ..pipeline import DEFAULT_K
+from ..question.followup import rewrite
 from ..retrieval import Filters
 from . import render
 from .modes import get_mode

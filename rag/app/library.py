@@ -21,8 +21,8 @@ from pathlib import Path
 
 from ..embedding import Embedder
 from ..errors import IndexMissingError, LoadError, RagError
-from ..ingest import ingest
-from ..loading import MAX_BYTES, SUPPORTED_SUFFIXES, load_document
+from ..ingest.loading import MAX_BYTES, SUPPORTED_SUFFIXES, load_document
+from ..ingest.run import ingest
 from ..progress import Step
 
 UPLOADS = "uploads"

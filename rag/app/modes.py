@@ -26,7 +26,7 @@ def configure_llm(config) -> None:
 
 def llm_config():
     """(config or None, why it is unavailable)."""
-    from ..llm.config import LLMError, config_from
+    from ..answer.llm.config import LLMError, config_from
 
     if _llm_config is not _FROM_ENV:
         return (
@@ -45,7 +45,7 @@ def _extractive(assistant, question: str, k: int, filters: Filters | None) -> An
 
 
 def _llm_answerer(config, assistant):
-    from ..llm import LLMAnswerer, chat_model
+    from ..answer.llm import LLMAnswerer, chat_model
 
     return LLMAnswerer(assistant, chat_model(config), config)
 
@@ -60,8 +60,8 @@ def _llm_stream(config, assistant, question: str, k: int, filters: Filters | Non
 
 def _llm_condense(config, previous: list[str], message: str, understood: str) -> str:
     """The model's standalone question when the rule-based rewrite left a reference unresolved."""
-    from ..llm import chat_model
-    from ..llm.condense import condense, unresolved
+    from ..answer.llm import chat_model
+    from ..answer.llm.condense import condense, unresolved
 
     return condense(chat_model(config), previous, message) if unresolved(understood) else understood
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import html
 import re
 
-from ..chunking import split_sentences
 from ..domain.places import LEVEL_NAMES
-from ..export import REFUSAL_MARK, BriefingItem
+from ..export.briefing import REFUSAL_MARK, BriefingItem
+from ..ingest.chunking import split_sentences
 from ..types import Answer
 
 _CITE = re.compile(r"\[(\d+)\]")
@@ -136,8 +136,8 @@ def table_html(answer: Answer, turn: int) -> str:
     cell's [n] a link to its passage in the sources panel, and its chart beside it."""
     import base64
 
-    from ..table_answer import KIND_NAMES
-    from ..table_export import chart_png
+    from ..answer.table import KIND_NAMES
+    from ..export.tables import chart_png
 
     head = "".join(f'<th title="点击排序">{esc(h)}</th>' for h in ("地区", "年份", "类型", "数值", "出处"))
     body = []

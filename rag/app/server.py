@@ -16,7 +16,7 @@ import os
 from collections.abc import Mapping
 
 from ..errors import RagError
-from ..loading import MAX_BYTES
+from ..ingest.loading import MAX_BYTES
 from .capacity import DEFAULT_WAITING, DEFAULT_WORKERS, Gate, GatedAssistant
 from .ui import build_app
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ..errors import RagError
-from ..export import to_docx, to_markdown
+from ..export.briefing import to_docx, to_markdown
 from ..pipeline import DEFAULT_K, Assistant
 from . import render
 from .chat import respond
@@ -60,7 +60,7 @@ def export_file(turns, scope: str, fmt: str) -> str:
 
 def export_table(turns, fmt: str) -> str:
     """Write the latest table answer of the conversation as CSV or XLSX; returns the file path."""
-    from ..table_export import ANSWER_COLUMNS, answer_rows, write_table
+    from ..export.tables import ANSWER_COLUMNS, answer_rows, write_table
 
     tables = [t for t in (turns or []) if t.answer is not None and t.answer.table is not None]
     if not tables:

@@ -24,11 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..chunking import chunk_document, split_sentences
 from ..domain.periods import YEAR_WORD
 from ..domain.places import gazetteer, short_name
 from ..domain.units import NUMBER_BEFORE_UNIT
-from ..metadata import extract_metadata
+from ..ingest.chunking import chunk_document, split_sentences
+from ..ingest.metadata import extract_metadata
 from ..types import Chunk, Document
 
 REPORTS = Path(__file__).resolve().parent.parent.parent / "data" / "reports"
@@ -136,7 +136,7 @@ def synthesize(template: str, text: str, index: int, seed: int = 0) -> Document:
 
 def documents(reports: Path = REPORTS, seed: int = 0) -> Iterator[tuple[Document, str]]:
     """The stream: (document, key prefix): shipped reports first, then synthetic ones forever."""
-    from ..loading import find_documents, load_document
+    from ..ingest.loading import find_documents, load_document
 
     shipped = [load_document(p) for p in find_documents([reports])]
     for doc in shipped:

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import vectors as vector_index
-from ..index import HybridIndex, build_bm25
-from ..records import fingerprint
-from ..store import Manifest, save_index
-from ..tokenize import tokenize
+from ..domain.tokenize import tokenize
+from ..ingest.records import fingerprint
+from ..stores import vectors as vector_index
+from ..stores.index import HybridIndex, build_bm25
+from ..stores.layout import Manifest, save_index
 from . import corpus as corpus_mod
 from .synth import REAL_SAMPLE, corpus_vectors, near, real_vectors
 
@@ -177,9 +177,9 @@ def _engine_recall(index, queries: np.ndarray, vectors: np.ndarray, k: int = 10)
 def milvus_ingest_phase(index_dir: Path, store: str, embedder) -> dict:
     """The file index's chunks and vectors written into a Milvus collection as `rag ingest --store` writes them
     (batched inserts, the engine's BM25 and vector indexes), timed; the vectors are kept beside for recall."""
-    from ..records import fingerprint
-    from ..store import load_index
+    from ..ingest.records import fingerprint
     from ..stores import open_store, parse_store
+    from ..stores.layout import load_index
 
     stage("reading the file index")
     files, manifest = load_index(index_dir)

@@ -35,7 +35,7 @@ class BenchConfig:
     isolate: bool = True  # one process per phase (peak RSS per phase); False runs in this process (tests)
     max_rss_mb: float = 12 * 1024  # a phase above this is stopped (the machine is shared)
     timeout_s: float = 3 * 3600
-    exact_limit: int | None = None  # override rag.vectors.EXACT_LIMIT (tests)
+    exact_limit: int | None = None  # override rag.stores.vectors.EXACT_LIMIT (tests)
     profile: bool = False  # cProfile the warm answer pass of each size
     milvus: bool = False  # also the same chunks in a milvus-lite collection, beside the files (`--store milvus-lite`)
 

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ..tokenize import tag, word_cuts
+from .tokenize import tag, word_cuts
 
 NATIONAL_CODE = "000000"
 LEVELS = ("national", "province", "city", "county")

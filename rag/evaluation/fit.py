@@ -1,4 +1,4 @@
-"""Fit the sentence reranker (`rag.rerank`) on one half of a QA set and
+"""Fit the sentence reranker (`rag.answer.rerank`) on one half of a QA set and
 validate it on the other half.
 
 The split is fixed and stratified: within each question type, questions
@@ -12,7 +12,7 @@ question's answers and its passage supports the evidence. The model is a
 conditional logit: per question, a softmax over its candidate sentences,
 maximising the probability of the positive ones (it learns to *order*
 sentences, which is all the answer step asks of it). The weights are pulled
-towards the hand-set prior (`rag.rerank.PRIOR`) by an L2 penalty, so with few
+towards the hand-set prior (`rag.answer.rerank.PRIOR`) by an L2 penalty, so with few
 training questions the fit moves only where the data agree. Then the one
 refusal threshold, `min_coverage`, is chosen on the train half by a utility
 that counts a wrong answer as worse than a refusal.
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..answering import ExtractiveAnswerer, merge_answers
-from ..decompose import split_question
+from ..answer.extractive import ExtractiveAnswerer, merge_answers
+from ..answer.rerank import FEATURES, PRIOR, LinearScorer
 from ..pipeline import Assistant
-from ..question import Question
-from ..rerank import FEATURES, PRIOR, LinearScorer
+from ..question.parts import split_question
+from ..question.reading import Question
 from ..types import Hit
 from .metrics import HEADLINE, evaluate, supports
 
@@ -199,7 +199,7 @@ def fit(bot: Assistant, qa: list[dict], progress=print) -> tuple[LinearScorer, d
 
 def reranker_note(scorer: LinearScorer | None = None) -> str:
     """A paragraph for report.md: how the shipped reranker was fitted, and its honest split."""
-    from ..rerank import default_scorer
+    from ..answer.rerank import default_scorer
 
     scorer = scorer or default_scorer()
     info = scorer.info

@@ -1,6 +1,6 @@
 """Where an index lives, chosen by `--store` (or RAG_STORE) on every command that takes `--index`:
 
-    (none), faiss          files under the index directory: FAISS + bm25s (`rag.store`; one machine, the default)
+    (none), faiss          files under the index directory: FAISS + bm25s (`rag.stores.layout`; one machine, the default)
     milvus-lite:DIR        a Milvus collection, the engine embedded (package `milvus-lite`; tests, one machine)
     milvus://HOST:PORT     a Milvus collection on a standalone server or cluster — the same code path
 

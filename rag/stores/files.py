@@ -1,4 +1,4 @@
-"""The default store: the index as files under one directory (FAISS + bm25s, atomic generations; `rag.store`)."""
+"""The default store: the index as files under one directory (FAISS + bm25s, atomic generations; `rag.stores.layout`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
-from ..chunking import CHUNKER_VERSION
 from ..errors import IndexCorruptError, IndexMismatchError
-from ..index import HybridIndex
-from ..store import Manifest, check_compatible, collect_garbage, current_generation, load_index, read_manifest, save_index
+from ..ingest.chunking import CHUNKER_VERSION
 from ..types import Chunk
 from . import cancelled, writer_lock
+from .index import HybridIndex
+from .layout import Manifest, check_compatible, collect_garbage, current_generation, load_index, read_manifest, save_index
 
 
 class FileStore:

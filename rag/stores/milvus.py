@@ -34,12 +34,12 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
-from ..chunking import CHUNKER_VERSION
 from ..errors import IndexMissingError, RagError
-from ..index import HybridIndex
-from ..store import Manifest, check_compatible
+from ..ingest.chunking import CHUNKER_VERSION
 from ..types import Chunk
 from . import StoreSpec, cancelled, writer_lock
+from .index import HybridIndex
+from .layout import Manifest, check_compatible
 from .milvus_index import MilvusIndex, expr_list
 
 BATCH = 500  # rows per insert (the gRPC message stays well under its limit)
@@ -174,13 +174,13 @@ class MilvusStore:
         return chunks
 
     def _records(self) -> list:
-        from ..records import Record
+        from ..ingest.records import Record
 
         return [Record.from_dict(r["body"]) for r in self._meta_rows('kind == "record"')]
 
     @_engine_errors
     def load(self, embedder_name: str | None = None) -> tuple[HybridIndex, Manifest]:
-        from ..records import fingerprint
+        from ..ingest.records import fingerprint
 
         manifest = self.read_manifest()
         if embedder_name is not None:

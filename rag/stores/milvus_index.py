@@ -8,9 +8,9 @@ import json
 
 import numpy as np
 
-from ..index import RRF_K, HybridIndex, build_bm25
-from ..tokenize import tokenize
+from ..domain.tokenize import tokenize
 from ..types import Chunk
+from .index import RRF_K, HybridIndex, build_bm25
 
 
 def expr_list(texts: list[str]) -> str:

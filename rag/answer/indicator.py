@@ -1,0 +1,291 @@
+"""Where the asked indicator sits in a sentence, and which figures belong to it.
+
+- terms: which of the question's terms a sentence contains (`found`, `coverage`, `term_weight`);
+- placement: the clause that writes out the indicator phrase, else where its weightiest terms are
+  (`indicator_windows`), and the clauses that go on with it;
+- figures: those in the indicator's windows in an asked unit family (`slot_figures`), not a share for a
+  growth question, not a figure over several years for one year;
+- whether the sentence is about the asked indicator at all (`phrase_unwritten`, `other_indicator`).
+Vocabulary here is general to Chinese government reports, not to any one document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..domain.periods import YEAR_SPAN, YEAR_WORD
+from ..domain.tokenize import tokenize, word_cuts, words
+from ..domain.units import Figure
+from ..domain.units import figures as find_figures
+from ..domain.vocabulary import CHANGE_WORDS
+from ..question.reading import Question
+
+
+def figures(text: str) -> list[Figure]:
+    """Figures in a text, years excluded ("2022年" is a date, not an amount)."""
+    return find_figures(text)
+
+
+def bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\W\d_]+", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def found(term: str, text: str, q: Question) -> bool:
+    """Is the term in the text — as written, as one of its report wordings, or as part of a known paraphrase
+    whose report wording is there ("老百姓" of 老百姓收入 when the text says 居民人均可支配收入)?"""
+    if term in text or any(form in text for form in q.aliases.get(term, ())):
+        return True
+    return any(term in key and key != term and any(form in text for form in forms) for key, forms in q.aliases.items())
+
+
+def coverage(q: Question, sentence: str, context: str) -> float:
+    """IDF-weighted share of the question's terms found in the sentence.
+
+    Terms the corpus never uses (paraphrase words such as 经济总量) carry no
+    weight unless one of their report wordings is found; a term found only
+    in the passage header/section counts half.
+    """
+    total = got = 0.0
+    for t in dict.fromkeys(q.terms):
+        if t.isdigit():
+            continue
+        w = q.weights.get(t, 1.0)
+        forms = q.aliases.get(t, ())
+        if w == 0.0 and forms:
+            w = max(q.weights.get(f, 0.0) for f in forms) or 2.0
+        if w == 0.0:
+            continue
+        total += w
+        if found(t, sentence, q):
+            got += w
+        elif found(t, context, q):
+            got += w * 0.5
+    return got / total if total else 0.0
+
+
+def term_weight(q: Question, t: str) -> float:
+    """IDF of a term; a paraphrase with a known report wording ranks above plain words."""
+    forms = q.aliases.get(t, ())
+    if forms:
+        return max((q.weights.get(tok, 0.0) for f in forms for tok in (f, *tokenize(f))), default=0.0) + 1.0
+    return q.weights.get(t, 1.0)
+
+
+def indicator_positions(q: Question, sentence: str, top: int = 3) -> list[int]:
+    """Where the asked indicator may sit: the end of each of the rarest question
+    terms found (one position per term, its first report wording found). Change
+    and kind words (`CHANGE_WORDS`) count only when the question has no other terms."""
+    named = named_terms(q)
+    return _term_ends(q, named or list(dict.fromkeys(q.terms)), sentence, top)
+
+
+def named_terms(q: Question) -> list[str]:
+    """The question's terms that may name the indicator: all but the change and kind words."""
+    return [t for t in dict.fromkeys(q.terms) if t not in CHANGE_WORDS]
+
+
+MAX_OCCURRENCES = 3  # a term named several times in a sentence: each of its clauses may hold the figure
+
+
+def _term_ends(q: Question, terms: list[str], sentence: str, top: int) -> list[int]:
+    """Ends of the `top` weightiest terms found, every occurrence of each (up to `MAX_OCCURRENCES`)."""
+    found = []
+    cuts = None
+    generic_only = all(t in GENERIC_HEADS for t in terms)
+    for t in terms:
+        if _part_of_absent(q, t, sentence) or (t in GENERIC_HEADS and not generic_only):
+            continue
+        for form in (t, *q.aliases.get(t, ())):
+            i = sentence.find(form)
+            if i >= 0 and len(form) <= 2:
+                cuts = word_cuts(sentence) if cuts is None else cuts
+                i = _first_within_words(sentence, form, i, cuts)
+            if i >= 0:
+                ends = []
+                while i >= 0 and len(ends) < MAX_OCCURRENCES:
+                    ends.append(i + len(form))
+                    i = sentence.find(form, i + len(form))
+                    if i >= 0 and len(form) <= 2:
+                        i = _first_within_words(sentence, form, i, cuts)
+                found.append((term_weight(q, t) + len(form) * 0.01, ends))
+                break
+    found.sort(key=lambda x: -x[0])
+    return [pos for _, ends in found[:top] for pos in ends]
+
+
+# Heads many indicators share ("社会消费品零售总额", "进出口总额"): they do not say which indicator is meant.
+GENERIC_HEADS = frozenset("总额 总值 总量 规模 金额 数量 比重 比例 占比 水平".split())
+
+
+def _part_of_absent(q: Question, t: str, sentence: str) -> bool:
+    """Is `t` only a piece of a longer question word the sentence lacks ("出口" of "进出口": an 出口 figure
+    is no 进出口 figure)?"""
+    if t in q.aliases:
+        return False  # a known paraphrase ("社零" of "社零额") stands for the report's wording
+    for w in q.terms:
+        if len(w) > len(t) and t in w and not found(w, sentence, q):
+            pieces = [x for x in q.terms if x != w and x in w]
+            if not all(found(x, sentence, q) for x in pieces):  # "粮食产量" written apart (粮食…总产量) is there
+                return True
+    return False
+
+
+def _first_within_words(sentence: str, form: str, i: int, cuts: set[int]) -> int:
+    """The first match of a short term that starts or ends on a word boundary: "外资" is
+    in "外资企业" and "使用外资", not in "省外资金" (省外|资金); a one-character term
+    must be a whole word ("好" is not in "抓好"). -1 if none."""
+    while i >= 0:
+        starts, ends = i in cuts, i + len(form) in cuts
+        if (starts and ends) if len(form) == 1 else (starts or ends):
+            return i
+        i = sentence.find(form, i + 1)
+    return -1
+
+
+def unit_ok(q: Question, figure: Figure) -> bool:
+    """Is the figure in a unit family the question asks for? A bare number ("1455") may be followed by
+    a classifier the unit table lacks: it counts as a count."""
+    if not q.units:
+        return True
+    return (figure.family or "count") in q.units
+
+
+# A question about how much something grew, and the words that make a figure a share of something else.
+_GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|下降|提高|提升|降低")
+_SHARE_WORDS = re.compile(r"比重|占比|占[^，,；;。]{0,10}$|份额")
+
+
+def phrase_unwritten(q: Question, sentence: str) -> bool:
+    """Does the sentence write almost nothing of the question's indicator phrase? Fewer than a third of
+    its characters ("货物进出口总额" against "国内生产总值超过126万亿元": 总 only). Paraphrases share
+    some ("奖励补贴" ↔ 奖补资金, "案件发生比率" ↔ 发案率) and pass; a report wording of a known paraphrase
+    counts as the whole phrase (坏账 → 不良贷款)."""
+    if q.asked != "number" or not q.phrases:
+        return False
+    phrase = q.phrases[0]
+    if any(form in sentence for t, forms in q.aliases.items() if t in phrase for form in forms):
+        return False
+    chars = {ch for ch in phrase if "\u4e00" <= ch <= "\u9fff"}
+    return len(chars) >= 3 and sum(ch in sentence for ch in chars) * 3 < len(chars)
+
+
+# Modifiers that every report puts before its own indicators ("全省生产总值" for 地区生产总值).
+_SCOPE_MODIFIERS = frozenset("地区 全省 全市 全区 全县 全国 全年 年度 本地".split())
+
+
+def other_indicator(q: Question, sentence: str) -> bool:
+    """Does the sentence give the asked indicator's head with none of its modifiers — another indicator
+    of the same kind ("数字经济核心产业增加值" for 规模以上工业增加值, "社会消费品零售总额" for 进出口
+    总额, "居民人均可支配收入" for 一般公共预算收入)? A paraphrase that changes the head ("奖励补贴" ↔ 奖补
+    资金) is not judged here."""
+    if q.asked != "number" or not q.phrases:
+        return False
+    parts = [w for w in words(q.phrases[0]) if len(w) >= 2]
+    if len(parts) < 2 or parts[-1] not in SHARED_HEADS:
+        return False
+    head, modifiers = parts[-1], [w for w in parts[:-1] if w not in _SCOPE_MODIFIERS]
+    if not modifiers or not found(head, sentence, q):
+        return False
+    # a longer modifier may be reworded ("农村居民" ↔ 城乡居民: half its characters); a two-character one not
+    return not any(found(w, sentence, q) or (len(w) > 2 and sum(ch in sentence for ch in w) * 2 >= len(w)) for w in modifiers)
+
+
+# Heads that many statistics share: only their modifiers say which one is meant (report vocabulary).
+SHARED_HEADS = frozenset("增加值 总额 总值 收入 支出 投资 产值 营业收入 利润 总量 规模 销售额 零售额".split())
+
+
+def phrase_positions(q: Question, sentence: str) -> list[int]:
+    """Where the question's indicator phrase ends in the sentence, each time the sentence writes it out
+    ("居民收入增长与经济增长同步" for "居民收入增长的目标"; a report wording of a paraphrase counts:
+    外贸 → 进出口). Only the most important phrase (`Question.phrases[0]`) places windows: when the
+    sentence does not write it out, the question's terms do (`indicator_positions`)."""
+    if not q.phrases:
+        return []
+    phrase = q.phrases[0]
+    cuts = None
+    for form in (phrase, *q.aliases.get(phrase, ())):
+        ends, i = [], sentence.find(form)
+        while i >= 0 and len(ends) < MAX_OCCURRENCES:
+            if len(form) <= 2:  # short forms only on word boundaries ("外资" is not in "省外资金")
+                cuts = word_cuts(sentence) if cuts is None else cuts
+                i = _first_within_words(sentence, form, i, cuts)
+                if i < 0:
+                    break
+            ends.append(i + len(form))
+            i = sentence.find(form, i + len(form))
+        if ends:
+            return ends
+    return []
+
+
+# A clause that goes on with the indicator of the clause before it: it opens with a predicate or a
+# figure ("…完成805亿元，同比增长3.4%"), not with another indicator ("…与经济增长同步，单位地区生产总值能耗…").
+_CONTINUES = re.compile(
+    rf"^\s*(?:{YEAR_WORD.pattern}|全省|全市|全区|全县|全国)?\s*(?:同比|比上年|较上年|分别|年均|累计|预计|全年|约|共|均|其中)?\s*"
+    r"(?:增长|增速|增幅|涨幅|下降|降低|提高|提升|减少|增加|达到|达|完成|实现|突破|超过|为|是|保持|稳定在|控制在|占|\d)"
+)
+
+
+MAX_CONTINUATION = (
+    3  # clauses that may go on with one indicator ("…地区生产总值都有所增加，全省共增加2702亿元，2023年达到13.09万亿元")
+)
+
+
+def indicator_windows(q: Question, sentence: str) -> list[str]:
+    """The clauses that name the asked indicator — where the sentence writes out its phrase, else where
+    its rarest terms are — each with what follows it until a semicolon or full stop closes it (what
+    follows is another item). Where the phrase is written out, a following clause counts only when it goes
+    on with the same indicator (`_CONTINUES`, up to `MAX_CONTINUATION`): "居民收入增长与经济增长同步，单位
+    地区生产总值能耗降低2.5%" gives no figure for 居民收入; placed by terms, the next clause counts anyway.
+    [] when the sentence names none of the question's terms (the whole sentence when the question has none)."""
+    positions = phrase_positions(q, sentence)
+    exact = bool(positions)  # the sentence writes out the indicator: its clause is known
+    positions = positions or indicator_positions(q, sentence)
+    if not positions:
+        return [] if named_terms(q) else [sentence]
+    windows = [sentence[a:b] for a, b in clause_spans(sentence, positions, exact)]
+    return windows or [sentence]
+
+
+def clause_spans(sentence: str, positions: list[int], exact: bool = True) -> list[tuple[int, int]]:
+    """(start, end) in `sentence` of the clause holding each position and the clauses that go on with it
+    (see `indicator_windows`)."""
+    bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
+    spans = []
+    for pos in positions:
+        k = next((j for j in range(len(bounds) - 1) if bounds[j] < pos <= bounds[j + 1]), None)
+        if k is None:
+            continue
+        end = k + 1
+        for step in range(MAX_CONTINUATION):
+            if end >= len(bounds) - 1 or sentence[bounds[end] - 1 : bounds[end]] in ("；", ";", "。"):
+                break
+            if (exact or step > 0) and not _CONTINUES.match(sentence[bounds[end] : bounds[end + 1]]):
+                break  # (placed by terms, the next clause counts in any case)
+            end += 1
+        spans.append((bounds[k], bounds[end]))
+    return spans
+
+
+def near_indicator(q: Question, sentence: str) -> str:
+    """The indicator's windows (`indicator_windows`) as one text."""
+    return "，".join(indicator_windows(q, sentence))
+
+
+def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
+    """The figures that may answer a 多少 question, each with its window: in the indicator's windows, in an
+    asked unit family; not a share for a growth question, not a figure over several years for one year."""
+    out = []
+    growth = _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text)
+    windows = indicator_windows(q, sentence)
+    if len(q.years) == 1 and any(YEAR_SPAN.search(w) for w in windows) and not YEAR_SPAN.search(q.text) and "累计" not in q.text:
+        return []  # "近3年…年均增长12.8%": the sentence speaks of several years, not of one
+    for window in windows:
+        for f in figures(window):
+            if not unit_ok(q, f):
+                continue
+            if growth and _SHARE_WORDS.search(window[max(0, f.start - 8) : f.start]):
+                continue  # a share is no growth rate
+            out.append((f, window))
+    return out

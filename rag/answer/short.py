@@ -1,0 +1,141 @@
+"""The asked value(s) alone, and the line that leads an answer with them.
+
+`short_answer` reads, from each quoted sentence, what the question asks for: the figure in the
+indicator's own clause (with its qualifier: "5.5%左右", "820.1亿斤以上"), the items of an enumeration,
+the date, the speaker. `headline` puts it after the region, the year the figure is about and whether it
+is a target or a result: "广西壮族自治区 · 2025年 · 目标：5.5%左右". The CLI, the app and the briefing
+export lead with the headline, then the quote; `rag eval` scores the short answer strictly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..domain.named_sets import members
+from ..domain.periods import DAY, YEAR_TOKEN, years_in
+from ..domain.tokenize import tag, tokenize
+from ..question.reading import Question
+from ..types import Chunk
+from .features import TARGET_CUE, around_asked_noun
+from .indicator import slot_figures
+
+_DAY = re.compile(rf"(?:{YEAR_TOKEN}\s*)?{DAY}")
+_ITEM_SPLIT = re.compile(r"[、；;，,]|和|及|以及")
+MAX_ITEM = 24
+MAX_TEXT = 60
+
+
+def _figure(q: Question, sentence: str) -> str:
+    """The figure of the asked indicator among its windows' figures (`slot_figures`): the difference for a
+    comparison ("比全国高多少"), one written with an asked year ("2023年达到13.09万亿元"), the one right
+    after the indicator's head word."""
+    found = slot_figures(q, sentence)
+    if not found:
+        return ""
+    if _COMPARES.search(q.text):  # "比全国高多少": the difference, "高于全国0.7个百分点"
+        found = [(f, w) for f, w in found if "百分点" in f.unit or _DIFFERENCE.search(w[max(0, f.start - 8) : f.start])] or found
+    dated = [(f, w) for f, w in found if set(q.years) & set(years_in(w[: f.start]))]
+    return min(dated or found, key=lambda fw: _distance_from_head(q, *fw))[0].text
+
+
+_COMPARES = re.compile(r"比[^，,？?]{1,10}(?:高|低|快|慢|多|少)(?:了)?(?:多少|几)|高出多少|低多少")
+_DIFFERENCE = re.compile(r"(?:高于|低于|快于|慢于|高出|低出|超过)[^，,；;。\d]{0,6}$")
+
+
+def _distance_from_head(q: Question, figure, window: str) -> int:
+    """How far a figure follows the nearest mention of the indicator's head word before it ("粮食播种面积
+    1.1亿亩、产量825亿斤": 825亿斤 follows 产量); figures with no head before them come last, in order."""
+    head = indicator_head(q.phrases[0]) if q.phrases else ""
+    i = window.rfind(head, 0, figure.start) if head else -1
+    return figure.start - (i + len(head)) if i >= 0 else 10_000 + figure.start
+
+
+def indicator_head(phrase: str) -> str:
+    """The head noun of an indicator phrase: its last sub-word ("粮食产量" → 产量, "地区生产总值" → 总值)."""
+    subs = [t for t in tokenize(phrase) if len(t) >= 2 and t != phrase and phrase.endswith(t)]
+    return min(subs, key=len) if subs else phrase
+
+
+def _items(q: Question, sentence: str) -> str:
+    if q.group is not None:
+        found = members(q.group, sentence)
+        if found:
+            return "、".join(found)
+    zone = around_asked_noun(q, sentence)
+    lead = re.search(r"[：:](.+)", zone)
+    body = lead.group(1) if lead else zone
+    quoted = re.findall(r"“([^”]{2,20})”", body)
+    if len(quoted) >= 2:
+        return "、".join(dict.fromkeys(quoted))
+    items = [i.strip(" “”。；") for i in _ITEM_SPLIT.split(body)]
+    items = [i for i in items if 2 <= len(i) <= MAX_ITEM]
+    return "、".join(dict.fromkeys(items)) if len(items) >= 2 else _trim(sentence)
+
+
+def _trim(sentence: str) -> str:
+    s = sentence.replace("**", "").strip().rstrip("。；;，,")
+    return s if len(s) <= MAX_TEXT else s[:MAX_TEXT] + "…"
+
+
+def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
+    """What the question asks for, from one quoted sentence."""
+    if q.asked == "number":
+        return _figure(q, sentence) or _trim(sentence)
+    if q.asked == "date":
+        if chunk.section == ("标题",) and chunk.meta.date:
+            day = _chinese_date(chunk.meta.date)
+            return f"{day}，{chunk.meta.meeting}" if chunk.meta.meeting and "会议" in q.text else day
+        day = _DAY.search(sentence)
+        if day:
+            return re.sub(r"\s+", "", day.group(0))
+        years = years_in(sentence)
+        return f"{years[0]}年" if years else _trim(sentence)
+    if q.asked == "person":
+        if chunk.section == ("标题",) and chunk.meta.speaker:
+            return chunk.meta.speaker
+        names = [w for w, flag in tag(sentence) if flag == "nr" and len(w) >= 2]
+        return "、".join(dict.fromkeys(names)) or _trim(sentence)
+    if q.asked == "list":
+        return _items(q, sentence)
+    if q.about_report and "会议" in q.text and chunk.section == ("标题",) and chunk.meta.meeting:
+        return chunk.meta.meeting
+    return _trim(sentence)
+
+
+def _chinese_date(iso: str) -> str:
+    """ "2024-03-05" → "2024年3月5日"."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
+
+
+def kind_of(sentence: str, chunk: Chunk) -> str:
+    """目标 (a plan's figure) or 实际 (a result), as the passage presents it; "" when it cannot tell."""
+    if chunk.period_kind == "plan" or (TARGET_CUE.search(sentence) and chunk.period_kind != "review"):
+        return "目标"
+    if chunk.period_kind == "review":
+        return "实际"
+    return ""
+
+
+def year_of(sentence: str, chunk: Chunk) -> int | None:
+    """The year a figure is about: a year the sentence names, else its section's, else the report's."""
+    named = years_in(sentence)
+    if len(named) == 1:
+        return named[0]
+    if chunk.period is not None:
+        return chunk.period
+    return None if chunk.meta.review_years or chunk.meta.plan_years else chunk.meta.year
+
+
+def headline(q: Question, value: str, sentence: str, chunk: Chunk, place: str = "") -> str:
+    """ "广西壮族自治区 · 2025年 · 目标：5.5%左右" (the place asked about when a higher level's report
+    answers: "临淄区（据淄博市的报告）")."""
+    region = chunk.meta.region or ""
+    if place and place != region:
+        region = f"{place}（据{region}的报告）"
+    year = year_of(sentence, chunk)
+    parts = [region, f"{year}年" if year else ""]
+    if q.asked == "number":
+        parts.append(kind_of(sentence, chunk))
+    label = " · ".join(p for p in parts if p)
+    return f"{label}：{value}" if label else value

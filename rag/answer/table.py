@@ -1,0 +1,261 @@
+"""Table answers from the indicator records (`rag.ingest.records`): one row per region (and year) with the value as
+written, its kind and a citation of its sentence.
+
+A region whose reports do not state the figure for that year and kind gets "报告未给出" (and a region the
+knowledge base holds no report of, "知识库无该地区报告") — never a neighbour's figure, another year's or another
+kind's. When a region's reports state it more than once, the report of that year comes first (a target in
+the year's own report, a result in the next year's), then the latest report, then report order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..domain.units import to_base
+from ..ingest.chunking import split_sentences
+from ..ingest.records import Record, RecordBook
+from ..question.tables import TableQuery, table_query
+from ..types import Answer, Chunk, Citation, Hit
+
+KIND_NAMES = {"target": "目标", "actual": "实际", "": "—"}
+NOT_STATED = "报告未给出"
+NO_REPORT = "知识库无该地区报告"
+COLUMNS = ["地区", "年份", "类型", "指标", "数值", "出处"]
+
+
+@dataclass
+class Cell:
+    region: str
+    year: int | None
+    record: Record | None
+    value_base: float | None = None  # the number in base units, for thresholds and rankings
+
+
+def _years(q: TableQuery, book: RecordBook, found: dict[str, list[Record]], latest_report: dict[str, int]) -> dict:
+    """The years asked of each region."""
+    every = sorted({r.year for rs in found.values() for r in rs}) if q.every_year else []
+    out: dict[str, list[int | None]] = {}
+    for w in q.wants:
+        if w.years:
+            years = list(w.years)
+        elif w.relative is not None and w.region in latest_report:
+            years = [latest_report[w.region] + w.relative]
+        elif q.every_year:
+            years = every
+        else:  # the latest year the region's reports state
+            rs = found[w.region]
+            years = [max(r.year for r in rs)] if rs else [None]
+        out.setdefault(w.region, [])
+        out[w.region] += [y for y in years if y not in out[w.region]]
+    return out
+
+
+def fill(q: TableQuery, book: RecordBook, allows: Callable[[Record], bool], latest_report: dict[str, int]) -> list[Cell]:
+    """One cell per region and year asked, all of one kind: the one asked, else results when any region's
+    reports state one (targets otherwise) — a target is never compared with another region's result."""
+    if not q.kind:
+        stated = [r for region in q.regions for r in book.of(q.indicator.id, q.measure, region, "", allows)]
+        asked = {y for w in q.wants for y in w.years}
+        q.kind = "actual" if any(r.kind == "actual" and (not asked or r.year in asked) for r in stated) else "target"
+    found = {region: book.of(q.indicator.id, q.measure, region, q.kind, allows) for region in q.regions}
+    cells = []
+    for region, years in _years(q, book, found, latest_report).items():
+        for year in years:
+            pick = book.pick(found[region], year) if year is not None else None
+            cells.append(Cell(region, year, pick, to_base(pick.number, pick.unit) if pick else None))
+    return cells
+
+
+def _passes(cell: Cell, q: TableQuery) -> bool:
+    if cell.value_base is None or q.threshold is None:
+        return False
+    rel, bound, _ = q.threshold
+    v = cell.value_base
+    return {">=": v >= bound, ">": v > bound, "<=": v <= bound, "<": v < bound}[rel]
+
+
+def answer_regions(q: TableQuery, cells: list[Cell]) -> list[str] | None:
+    """The regions the lead names: those passing a threshold, the ranking's, the higher of two (both when equal)."""
+    stated = [c for c in cells if c.value_base is not None and c.region in q.candidates]
+    if q.ask == "threshold":
+        return list(dict.fromkeys(c.region for c in stated if _passes(c, q)))
+    if q.ask == "ranking":
+        ordered = sorted(stated, key=lambda c: c.value_base, reverse=not q.low_first)
+        return list(dict.fromkeys(c.region for c in ordered))[: q.top or len(ordered)]
+    if q.ask == "compare":
+        if len(stated) != 2:
+            return []
+        a, b = stated
+        if a.value_base == b.value_base:
+            return [a.region, b.region]
+        return [max(stated, key=lambda c: c.value_base).region]
+    return None
+
+
+def _what(q: TableQuery, cells: list[Cell]) -> str:
+    years = sorted({c.year for c in cells if c.year})
+    span = f"{years[0]}年" if len(years) == 1 else f"{years[0]}—{years[-1]}年" if years else ""
+    return f"{span}{q.label}{'目标' if q.kind == 'target' else ''}"
+
+
+def _namer(cells: list[Cell]) -> Callable[[Cell], str]:
+    """How the lead names a cell: its region (when the table has several), its year (when several)."""
+    several = len({c.year for c in cells if c.year}) > 1
+    regions = len({c.region for c in cells}) > 1
+    return lambda c: f"{c.region if regions else ''}{f'{c.year}年' if several and c.year else ''}（{c.record.value}）"
+
+
+def lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) -> str:
+    """The sentence that sums the table up: how many regions state it, the highest and lowest, the answer."""
+    stated = [c for c in cells if c.record is not None]
+    regions = list(dict.fromkeys(c.region for c in cells))
+    what = _what(q, cells)
+    if len(regions) > 1:
+        told = len({c.region for c in stated})
+        head = f"{len(regions)}个地区中{told}个的报告给出了{what}"
+        if told < len(regions):
+            head += f"，{len(regions) - told}个未给出"
+    else:
+        head = f"{regions[0]}{what}：{len(cells)}个年份中{len(stated)}个有报告数据"
+    values = [c for c in stated if c.value_base is not None and c.region in q.candidates]
+    _named = _namer(cells)
+    if len(regions) > 1 and len({c.year for c in values}) > 1:
+        head += "（各地区的数据年份不同，比较时请注意）"
+    if q.ask == "threshold" and q.threshold:
+        names = "、".join(chosen or []) or "无"
+        return f"{head}。符合“{q.threshold[2]}”的有：{names}（{q.note}）。"
+    if q.ask == "ranking" and chosen:
+        ordered = sorted(values, key=lambda c: c.value_base, reverse=not q.low_first)[: len(chosen)]
+        order = "由低到高" if q.low_first else "由高到低"
+        return f"{head}。{order}：{'、'.join(_named(c) for c in ordered)}（{q.note}）。"
+    if q.ask == "compare" and len(values) == 2:
+        a, b = sorted(values, key=lambda c: c.value_base, reverse=True)
+        if a.value_base == b.value_base:
+            return f"{head}。两者相同：{_named(a)}，{_named(b)}（{q.note}）。"
+        return f"{head}。{a.region}更高：{_named(a)}，{_named(b)}（{q.note}）。"
+    if len(values) >= 2:
+        hi = max(values, key=lambda c: c.value_base)
+        lo = min(values, key=lambda c: c.value_base)
+        return f"{head}{'：' if len(regions) > 1 else '；'}最高为{_named(hi)}，最低为{_named(lo)}。"
+    return head + "。"
+
+
+def _short(stated: list[dict], several: bool) -> str:
+    """The values alone, each with its region ("北京市：4%左右；上海市：2%"); numbered in row order when the
+    table spans several years ("① 7%；② 3.4%": the table says which year each is)."""
+    if several:
+        return "；".join(f"{chr(0x2460 + i) if i < 20 else i + 1} {row['value']}" for i, row in enumerate(stated))
+    return "；".join(f"{row['region']}：{row['value']}" for row in stated)
+
+
+def quote_of(chunk: Chunk, start: int) -> str:
+    """The sentence of `chunk` that holds offset `start`."""
+    offset = 0
+    for sentence in split_sentences(chunk.text):
+        at = chunk.text.find(sentence, offset)
+        if at >= 0 and at <= start < at + len(sentence):
+            return sentence.strip()
+        offset = at + len(sentence) if at >= 0 else offset
+    return chunk.text.strip()
+
+
+def cell_texts(rows: list[dict]) -> list[list[str]]:
+    """A table's rows as the text of its COLUMNS: region, year, kind, indicator, the value as written (or why there
+    is none), [n]."""
+    return [
+        [r["region"], str(r.get("year") or "—"), KIND_NAMES.get(r.get("kind") or "", ""), r.get("indicator") or "",
+         r.get("value") or r.get("note") or "", f"[{r['citation']}]" if r.get("citation") else "—"]
+        for r in rows
+    ]  # fmt: skip
+
+
+def build_answer(question: str, q: TableQuery, cells: list[Cell], chunk_of: Callable[[str], Chunk], covered: set[str]) -> Answer:
+    """The table answer: lead, Markdown table, one citation per cited passage, and the machine-readable table."""
+    chosen = answer_regions(q, cells)
+    citations: list[Citation] = []
+    by_chunk: dict[str, int] = {}
+    rows = []
+    several = len({c.year for c in cells if c.year}) > 1
+    for c in cells:
+        r = c.record
+        if r is not None and r.chunk_id not in by_chunk:
+            chunk = chunk_of(r.chunk_id)
+            by_chunk[r.chunk_id] = len(citations) + 1
+            citations.append(Citation(len(citations) + 1, chunk, quote_of(chunk, r.start)))
+        n = by_chunk.get(r.chunk_id) if r is not None else None
+        missing = NOT_STATED if c.region in covered else NO_REPORT
+        rows.append(
+            {
+                "region": c.region,
+                "year": c.year,
+                "kind": r.kind if r else q.kind,
+                "indicator": q.label,
+                "value": r.value if r else None,
+                "number": r.number if r else None,
+                "unit": r.unit if r else "",
+                "qualifier": r.qualifier if r else "",
+                "citation": n,
+                "doc": r.doc if r else None,
+                "note": "" if r else missing,
+            }
+        )
+    summary = lead(q, cells, chosen)
+    table_md = "\n".join(
+        [f"| {' | '.join(COLUMNS)} |", "|" + "---|" * len(COLUMNS), *("| " + " | ".join(r) + " |" for r in cell_texts(rows))]
+    )
+    stated = [row for row in rows if row["value"]]
+    answer = Answer(
+        question=question,
+        text=f"{summary}\n\n{table_md}",
+        refused=False,
+        citations=citations,
+        retrieved=[Hit(cit.chunk, 1.0) for cit in citations],
+        short=_short(stated, several),
+        headline=summary,
+    )
+    answer.table = {
+        "columns": COLUMNS,
+        "rows": rows,
+        "indicator": q.label,
+        "kind": q.kind,
+        "ask": q.ask,
+        "answer_regions": chosen,
+        "chart": "line" if _series(cells) else "bar",
+        "note": q.note,
+    }
+    return answer
+
+
+def _series(cells: list[Cell]) -> bool:
+    """A line chart (one line per region across years) when some region states several years and the
+    regions are few enough to tell apart; bars otherwise."""
+    years: dict[str, set] = defaultdict(set)
+    for c in cells:
+        if c.record is not None and c.year:
+            years[c.region].add(c.year)
+    return any(len(y) > 1 for y in years.values()) and len({c.region for c in cells}) <= 6
+
+
+def answer_table(question: str, retriever, filters=None) -> Answer | None:
+    """The table answer to a question across regions or years, or None for an ordinary question. The user's
+    filters (`rag.retrieval.Filters`) narrow it: only their regions, and figures from their reports and years."""
+    q = table_query(question, retriever.places, retriever.provinces)
+    if q is None:
+        return None
+    if filters is not None and filters.regions:
+        q.wants = [w for w in q.wants if w.region in filters.regions]
+    covered = set(retriever.regions)
+    if not covered & set(q.regions):
+        return None  # no report of any asked region: the ordinary path refuses by name
+    index = retriever.index
+
+    def chunk_of(chunk_id: str) -> Chunk:
+        return index.chunks[index.by_id[chunk_id]]
+
+    def allows(r: Record) -> bool:
+        return filters is None or filters.allows(chunk_of(r.chunk_id))
+
+    cells = fill(q, retriever.book, allows, retriever.latest_report_year)
+    return build_answer(question, q, cells, chunk_of, covered)

@@ -1,0 +1,214 @@
+"""Step 2: read document metadata from the document's own text.
+
+General rules for Chinese government documents, no per-file tables:
+- title block (the lines before "各位代表"): title, delivery date ("——2025年1月15日"), the meeting
+  ("上海市第十六届人民代表大会第三次会议", "第十四届全国人民代表大会第二次会议") and the speaker with
+  their office ("国务院总理 李强", "省长 王予波", "龚正市长"; `rag.ingest.titleblock`);
+- region, as a place of `rag.domain.places` (name, code, level): the place whose congress the report is
+  delivered to ("在广西壮族自治区第十四届人民代表大会…" → 广西壮族自治区; "全国人民代表大会" / "我代表
+  国务院" → 全国), else the office of the speaker ("张店区人民政府区长"), else the title ("2025年广西政府
+  工作报告"), else the place the text names most at the level it speaks for ("我代表市人民政府", "全区");
+  a name the data does not hold (a 新区, a test county) is kept as written;
+- year: the delivery date; otherwise, for a work report, the year after the reviewed year; otherwise the
+  most frequent year mentioned;
+- reviewed / planned years: from headings ("2022年政府工作回顾", "2023年目标任务", "今年经济社会发展
+  目标任务", "“十三五”时期工作回顾");
+- document type: news carries a dateline ("1月7日讯") or a reporter line; a work report is titled so or
+  addresses the congress ("向大会报告工作"); party-congress material names the 党代会 in its title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..domain.numbers import cn_digits_year
+from ..domain.periods import FIVE_YEAR_PLANS, YEAR_DIGITS, YEAR_WORD
+from ..domain.places import NATIONAL, Gazetteer, Place, gazetteer, level_by_suffix, short_name
+from ..types import DocMeta
+from .titleblock import TitleBlock, header_lines, read_title_block
+
+# Fallback for a name the place data does not hold: "在甲山区第十八届…", "甲山区人民政府区长".
+_HEADER_REGION = tuple(
+    re.compile(p)
+    for p in (
+        r"在\s*([\u4e00-\u9fff]{2,6}?[省市区县])\s*第[一二三四五六七八九十]+届",
+        r"([\u4e00-\u9fff]{2,6}?[省市区县])人民政府(?:[副代理]*(?:省长|市长|区长|县长))",
+        r"([\u4e00-\u9fff]{2,6}?[省市区县])第[一二三四五六七八九十]+届人民代表大会",
+    )
+)
+_CONGRESS = re.compile(r"第[一二三四五六七八九十]+届\s*(全国)?\s*人民代表大会")
+_OFFICE = re.compile(r"人民政府|(?:代理|代)?(?:省长|市长|区长|县长|州长|盟长|旗长|主席)")
+_SELF_LEVEL = re.compile(r"代表(国务院|自治区|省|市|区|县|州|盟|旗)人民政府|代表(国务院)")
+_SELF_LEVELS = {"国务院": "national", "自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city"}
+_NEWS = (re.compile(r"\d{1,2}月\d{1,2}日讯"), re.compile(r"记者\s*[\u4e00-\u9fff]{2,4}"))
+_ADDRESSES_CONGRESS = re.compile(r"向大会(?:作|报告)")
+_REVIEW_HEADING = re.compile(rf"({YEAR_DIGITS})年.{{0,8}}?回顾")
+_PLAN_HEADING = re.compile(rf"({YEAR_DIGITS}|今年|明年).{{0,14}}?(?:目标|任务|工作安排|工作重点|总体要求)")
+_FIVE_YEAR_REVIEW = re.compile(r"“?(十[一二三四五]五)”?.{0,6}?回顾")
+COUNT_ZONE = 6000  # characters scanned to count place mentions
+
+
+def cn_year_to_int(text: str) -> int | None:
+    """'二〇二三' -> 2023; None when not a 4-digit Chinese-numeral year."""
+    return cn_digits_year(text)
+
+
+def detect_doc_type(text: str, block: TitleBlock | None = None) -> str:
+    block = block or read_title_block(text)
+    head = "\n".join(header_lines(text))
+    if "政府工作报告" in block.title:
+        return "政府工作报告"
+    if "党代会" in head or "党代表大会" in head:
+        return "党代会材料"
+    if any(p.search(text[:3000]) for p in _NEWS):
+        return "新闻报道"
+    if _ADDRESSES_CONGRESS.search(text[:3000]):
+        return "政府工作报告"
+    return "其他材料"
+
+
+def _last_place(g: Gazetteer, text: str) -> Place | None:
+    """The most specific place a phrase names ("淄博市张店区" → 张店区; the last one)."""
+    mentions = [m for m in g.find(text) if not m.weak]
+    return mentions[-1].place if mentions else None
+
+
+def _congress_place(g: Gazetteer, head: str) -> Place | None:
+    """The place whose people's congress hears the report."""
+    for m in _CONGRESS.finditer(head):
+        if m.group(1):
+            return NATIONAL
+        before = head[max(0, m.start() - 24) : m.start()]
+        before = before.split("在")[-1] if "在" in before else before
+        place = _last_place(g, before)
+        if place is not None:
+            return place
+    return None
+
+
+def _office_place(g: Gazetteer, head: str) -> Place | None:
+    """The place of the speaker's office ("张店区人民政府区长", "广东省省长")."""
+    for m in _OFFICE.finditer(head):
+        place = _last_place(g, head[max(0, m.start() - 16) : m.start()])
+        if place is not None:
+            return place
+    return None
+
+
+def _self_level(text: str) -> str:
+    """The level a report speaks for ("我代表市人民政府" → city), "" when it does not say."""
+    m = _SELF_LEVEL.search(text[:5000])
+    return _SELF_LEVELS.get(m.group(1) or m.group(2), "county") if m else ""
+
+
+def _most_named(g: Gazetteer, text: str, level: str) -> Place | None:
+    """The place the text names most, at the level it speaks for. A full name the text uses
+    ("张店区") makes its short form ("张店") count too."""
+    zone = text[:COUNT_ZONE]
+    full = {m.place.key for m in g.find(zone) if not m.weak and len(m.places) == 1}
+    g = g.extended(covered=full | g.covered)
+    counts: Counter[str] = Counter()
+    places: dict[str, Place] = {}
+    for m in g.find(zone):
+        if m.weak or len(m.places) > 1:
+            continue
+        places[m.place.key] = m.place
+        counts[m.place.key] += 1
+    ranked = [places[k] for k, _ in counts.most_common()]
+    same_level = [p for p in ranked if p.level == level]
+    return (same_level or ranked or [None])[0]
+
+
+def detect_place(text: str, g: Gazetteer | None = None, block: TitleBlock | None = None) -> Place | None:
+    """The place a document is about (see the module notes), None if it names none."""
+    g = g or gazetteer()
+    block = block or read_title_block(text)
+    head = "\n".join(header_lines(text))
+    if "代表国务院" in text[:3000]:
+        return NATIONAL
+    titled = _last_place(g, block.title) if "政府工作报告" in block.title else None
+    for found in (_congress_place(g, head), _office_place(g, head), titled):
+        if found is not None:
+            return found
+    for pattern in _HEADER_REGION:  # a name the place data does not hold
+        for m in pattern.finditer(text[:3000]):
+            name = m.group(1)
+            if not name.startswith(("我", "代表", "本")):
+                return Place(name, level=level_by_suffix(name), short=short_name(name))
+    return _most_named(g, text, _self_level(text))
+
+
+def detect_region(text: str, g: Gazetteer | None = None) -> str:
+    place = detect_place(text, g)
+    return place.name if place else ""
+
+
+def _headings(text: str) -> list[str]:
+    return [ln.strip().lstrip("#").strip() for ln in text.splitlines() if 0 < len(ln.strip()) <= 40]
+
+
+def detect_years(text: str, doc_type: str, delivered: int | None = None) -> tuple[int | None, tuple[int, ...], tuple[int, ...]]:
+    """Return (delivered year, reviewed years, planned years)."""
+    review: set[int] = set()
+    plan_tokens: list[str] = []
+    for h in _headings(text):
+        for y in _REVIEW_HEADING.findall(h):
+            review.add(int(y))
+        if "回顾" in h and re.search(r"过去一年|去年|上一年", h) and delivered:
+            review.add(delivered - 1)  # "一、过去一年工作回顾"
+        for name in _FIVE_YEAR_REVIEW.findall(h):
+            start, end = FIVE_YEAR_PLANS[name]
+            review.update(range(start, end + 1))
+        if "回顾" not in h:
+            plan_tokens.extend(_PLAN_HEADING.findall(h))
+    if delivered is None and review and doc_type == "政府工作报告":
+        delivered = max(review) + 1
+    if delivered is None:
+        years = Counter(int(m.group(1)) for m in YEAR_WORD.finditer(text))
+        if years:
+            delivered = years.most_common(1)[0][0]
+    plan: set[int] = set()
+    for tok in plan_tokens:
+        if tok == "今年" and delivered:
+            plan.add(delivered)
+        elif tok == "明年" and delivered:
+            plan.add(delivered + 1)
+        elif tok.isdigit():
+            plan.add(int(tok))
+    return delivered, tuple(sorted(review)), tuple(sorted(plan))
+
+
+def detect_title(block: TitleBlock, region: str, doc_type: str, year: int | None) -> str:
+    """The document's own title when its first line is one; else "<region><type>（<year>年）"."""
+    first = block.title
+    generic = not first or first == doc_type or len(first) > 40 or first.endswith(("：", ":", "。"))
+    if not generic:
+        return first
+    name = "国务院" if region == NATIONAL.name else region
+    return f"{name}{doc_type}" + (f"（{year}年）" if year else "")
+
+
+def extract_metadata(text: str, g: Gazetteer | None = None) -> DocMeta:
+    g = g or gazetteer()
+    block = read_title_block(text)
+    doc_type = detect_doc_type(text, block)
+    place = detect_place(text, g, block)
+    delivered = int(block.date[:4]) if block.date else None
+    year, review, plan = detect_years(text, doc_type, delivered)
+    region = place.name if place else ""
+    return DocMeta(
+        region=region,
+        doc_type=doc_type,
+        title=detect_title(block, region, doc_type, year),
+        year=year,
+        review_years=review,
+        plan_years=plan,
+        region_code=place.code if place else "",
+        level=place.level if place else "",
+        date=block.date,
+        # only a work report's own title block names its meeting and speaker (news may quote another's)
+        meeting=block.meeting if doc_type == "政府工作报告" else "",
+        speaker=block.speaker if doc_type == "政府工作报告" else "",
+        speaker_title=block.speaker_title if doc_type == "政府工作报告" else "",
+    )

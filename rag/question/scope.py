@@ -1,0 +1,176 @@
+"""Which reports may answer a question: the places it names and the years it means, resolved against
+the documents of the knowledge base.
+
+- A question naming a place is answered from the reports about that place ("own"), or from a report of a
+  place above it that names it ("higher": 淄博市's report on 临淄区; the answer says so). A report of
+  another place — a neighbour, a level below, the country for a province or a province for the country —
+  never answers it. A place no report covers, and none above it, is refused by name.
+- 今年/去年/明年 count from the latest report of the place asked about ("广东去年" with a 2025 report is
+  2024); with no year at all, the latest report comes first and the answer says which report it is.
+- A question naming no place is not restricted (its answer names the report it quotes).
+Retrieval searches only the scope's reports (a mask, like the user's filters), so at thousands of reports
+the asked place's passages are not crowded out by the same sentence from thirty other provinces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..domain.periods import YEAR_TOKEN
+from ..domain.places import Gazetteer, Mention, Place
+from ..types import Chunk, DocMeta
+from .reading import Question
+
+
+@dataclass(frozen=True)
+class Report:
+    doc_id: str
+    meta: DocMeta
+    place: Place | None
+
+    @property
+    def label(self) -> str:
+        return report_label(self.meta)
+
+
+def report_label(m: DocMeta) -> str:
+    """The name of a report in notes: 张店区2023年政府工作报告, 国务院2024年政府工作报告."""
+    who = "国务院" if m.level == "national" else m.region
+    return f"{who}{m.year or ''}{'年' if m.year else ''}{m.doc_type or '材料'}"
+
+
+class Catalog:
+    """The knowledge base's documents by place (one entry per document)."""
+
+    def __init__(self, firsts: list[Chunk], g: Gazetteer):
+        self.g = g
+        self.reports: list[Report] = []
+        self.by_place: dict[str, list[Report]] = {}  # place key -> its reports (tens of thousands of reports)
+        for c in firsts:
+            place = (g.by_code.get(c.meta.region_code) if c.meta.region_code else None) or g.resolve(c.meta.region)
+            report = Report(c.doc_id, c.meta, place)
+            self.reports.append(report)
+            if place is not None:
+                self.by_place.setdefault(place.key, []).append(report)
+
+    def of(self, place: Place) -> list[Report]:
+        return self.by_place.get(place.key, [])
+
+    def above(self, place: Place) -> list[Report]:
+        """Reports of the places above `place` (nearest first)."""
+        out: list[Report] = []
+        for a in self.g.ancestors(place):
+            out += self.of(a)
+        return out
+
+    def work_report(self, doc_ids: set[str]) -> str | None:
+        """Among `doc_ids`, the latest work report (its outline lists the year's areas of work)."""
+        reports = [r for r in self.reports if r.doc_id in doc_ids and r.meta.doc_type == "政府工作报告"]
+        return max(reports, key=lambda r: (r.meta.year or 0, r.doc_id)).doc_id if reports else None
+
+    @staticmethod
+    def latest(reports: list[Report]) -> int | None:
+        years = [r.meta.year for r in reports if r.meta.year]
+        return max(years) if years else None
+
+
+@dataclass
+class Scope:
+    own: set[str] = field(default_factory=set)  # doc ids about the asked places
+    higher: set[str] = field(default_factory=set)  # doc ids of places above them (must name the place)
+    places: list[Place] = field(default_factory=list)  # the asked places
+    missing: list[str] = field(default_factory=list)  # asked places with no report, none above either
+    latest: set[str] = field(default_factory=set)  # own reports of the latest year (preferred without a year)
+    years: set[int] = field(default_factory=set)  # the years of the own reports
+    note: str = ""  # how years were read ("“去年”按…最新的报告理解为2024年")
+
+    @property
+    def docs(self) -> set[str]:
+        return self.own | self.higher
+
+    def role(self, doc_id: str) -> str:
+        """ "own", "higher" or "" (outside the scope)."""
+        return "own" if doc_id in self.own else "higher" if doc_id in self.higher else ""
+
+
+_JOINED = re.compile(rf"\s*(?:{YEAR_TOKEN})?\s*(?:和|与|及|、|同)\s*")
+
+
+def subject_mentions(q: Question, g: Gazetteer) -> list[Mention]:
+    """The places a question is about: the first one named and those joined to it ("贵州和云南"); a later
+    one inside them is the more specific subject ("淄博市的临淄区"). Other places are context: "张店区
+    入选山东省…集群", "临淄派医护人员支援湖北", "山东经济增速比全国高多少" ask about 张店, 临淄, 山东."""
+    named = [m for m in q.mentions if not m.weak]
+    if not named:
+        return []
+    # a place with reports of its own comes first ("在杭州亚运会上，淄博运动员…": 淄博)
+    start = next((i for i, m in enumerate(named) if any(g.is_covered(p) for p in m.places)), 0)
+    subjects = [named[start]]
+    for prev, m in zip(named[start:], named[start + 1 :], strict=False):
+        if subjects[-1] is prev and _JOINED.fullmatch(q.place_text[prev.end : m.start]):
+            subjects.append(m)
+    last = subjects[-1]
+    after = next((m for m in named if m.start >= last.end), None)
+    if after is not None and q.place_text[last.end : after.start] == "的":  # "淄博市的临淄区"
+        if any(g.within(p, a) for p in after.places for a in last.places if p.key != a.key):
+            subjects[-1] = after
+    return subjects
+
+
+def asked_places(q: Question, g: Gazetteer) -> list[Place]:
+    """The places a question asks about (its subject mentions; the covered ones where a name repeats)."""
+    out: list[Place] = []
+    for m in subject_mentions(q, g):
+        covered = [p for p in m.places if g.is_covered(p)]
+        for p in covered or m.places[:1]:
+            if p.key not in {x.key for x in out}:
+                out.append(p)
+    return out
+
+
+def resolve(q: Question, catalog: Catalog) -> Scope | None:
+    """The scope of a question (None when it names no place), and its years made absolute."""
+    places = asked_places(q, catalog.g)
+    if not places:
+        return None
+    scope = Scope(places=places)
+    for place in places:
+        own = catalog.of(place)
+        if q.report_years and any(r.meta.year in q.report_years for r in own):
+            own = [r for r in own if r.meta.year in q.report_years]  # "淄博市2024年政府工作报告中…"
+        above = catalog.above(place)
+        if not own and not above:
+            scope.missing.append(place.name)
+        scope.own |= {r.doc_id for r in own}
+        scope.higher |= {r.doc_id for r in above}
+        year = Catalog.latest(own)
+        scope.latest |= {r.doc_id for r in own if r.meta.year == year}
+        scope.years |= {r.meta.year for r in own if r.meta.year}
+    _resolve_years(q, catalog, scope)
+    return scope
+
+
+def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
+    """今年/去年/明年 against the latest report of the (first) asked place that has one."""
+    if not q.relative or q.years:
+        return
+    for place in scope.places:
+        own = catalog.of(place)
+        anchor = Catalog.latest(own)
+        if anchor is None:
+            continue
+        q.years = sorted({anchor + off for off in q.relative})
+        q.relative = []
+        report = next(r for r in own if r.meta.year == anchor)
+        scope.note = f"按{place.name}最新的报告（{report.label}）理解为{'、'.join(f'{y}年' for y in q.years)}"
+        return
+
+
+def year_note(q: Question, scope: Scope | None, meta: DocMeta, doc_id: str) -> str:
+    """For a question with no year about a place with reports of several years: which report answered."""
+    if scope is None or q.years or q.relative or q.periods or len(scope.years) < 2 or scope.role(doc_id) != "own":
+        return scope.note if scope is not None else ""
+    if doc_id in scope.latest:
+        return f"未指明年份，按最新的报告（{report_label(meta)}）作答"
+    return f"未指明年份；最新的报告中没有找到，以下据{report_label(meta)}"

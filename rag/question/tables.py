@@ -1,0 +1,278 @@
+"""Which table a question asks for: "各省2025年地区生产总值增长目标是多少？", "长三角三省一市2025年经济增长目标
+对比", "哪些省份2025年经济增长目标在5.5%及以上？", "湖南和湖北2024年经济增速谁高？", "2024年粮食产量最高的三个
+省份".
+
+A question is a table question when it names an indicator of the catalogue (`rag/domain/data/indicators.json`) and
+several regions — all provinces ("各省", "31个省份", "哪些省份"), a named group (`rag/domain/data/place_groups.json`,
+extendable through RAG_GROUPS), or two or more places — or several years of one ("历年", "2023年和2024年").
+Each clause pairs its places with its years: "国务院2024年…？广东2025年的目标又是多少？" asks 全国 for 2024
+and 广东 for 2025; a place without a year is asked for the latest its reports state.
+
+Thresholds ("在5.5%及以上", "低于5%", "达到或超过这个水平") and rankings ("前三", "最低的三个", "由高到低") compare
+the parsed numbers (`rag.domain.units.to_base`: 万吨 and 亿斤, 亿元 and 万亿元); the answer says how qualifiers
+count. The table itself is filled from the indicator records by `rag.answer.table`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import cn2an
+
+from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, YEAR_TOKEN, years_in
+from ..domain.places import Gazetteer
+from ..domain.units import figures, to_base
+from ..errors import RagError
+from ..ingest.records import DATA, Indicator, catalogue
+
+# All provinces: "各省", "31个省份", "全国各省区市", "哪些省份" (a named group or places narrow it instead).
+ALL_PROVINCES = re.compile(
+    r"(?:全国)?(?:各省(?:区市|市区|份|市|区)?|各地|3[01]个省(?:区市|份)?|3[01]省(?:区市)?|哪些省(?:份|区市)?|哪个省(?:份)?|哪几个省(?:份)?|省份)"
+)
+_SEGMENT = re.compile(r"[？?；;。！!，,]")
+_TARGET = re.compile(r"目标|预期|计划|力争|要达到|定在|定为|定的")
+_ACTUAL = re.compile(r"实际|完成|实现了|增长了|增速|增幅|达到了|总量|多少了")
+_GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|增加")
+_LEVEL_ASK = re.compile(r"总量|规模|多大|产量|总额是多少|多少亿|多少万")
+_OP = r"不低于|不少于|不高于|不超过|达到或超过|达到|超过|高于|低于|大于|小于|在"
+_THRESHOLD = re.compile(
+    rf"(?P<op>{_OP})?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|％|万人|万吨|亿斤|亿元|万亿元)?\s*(?P<tail>及以上|以上|及以下|以下|以内)?"
+)
+_THAT_LEVEL = re.compile(rf"(?P<op>{_OP})\s*(?:这个|这一|该|此)(?:水平|数|数值|增速|目标)")
+_ASKS_WHICH = re.compile(r"哪些|哪个|哪几|有哪|是哪|谁")
+_TOP = re.compile(r"(?:前|最高的|最低的|最快的|最慢的|最多的|最少的|最大的|最小的)\s*([一二两三四五六七八九十\d]+)")
+_ORDER = re.compile(
+    r"排名|排序|怎么排|由高到低|由低到高|从高到低|从低到高|最高|最低|最快|最慢|最多|最少|最大|最小|前[一二三四五六七八九十\d]"
+)
+_LOW_FIRST = re.compile(r"最低|最慢|最少|最小|由低到高|从低到高")
+_COMPARE = re.compile(r"谁|哪个|对比|比较|不同|相比|更高|更快|更大|更多|差距|高多少|低多少")
+# Not a table: a difference or a share is a figure reports state ("高于全国0.7个百分点", "占全国38.7%").
+_NOT_TABLE = re.compile(r"[高低多少快慢大小]了?多少|高出|低出|相差|差距|差多少|比重|比例|占比|贡献|份额|倍")
+# A note the question adds about itself: "（不是2023年的目标）".
+_ASIDE = re.compile(r"[（(][^）)]*(?:不是|而非|并非|不含|不要)[^）)]*[）)]")
+# A year that names a report, not the figures' year: "2024年国务院政府工作报告中", "在其2021年政府工作报告中".
+_REPORT_YEAR = re.compile(rf"{YEAR_TOKEN}(?=[^，,。？?；;]{{0,8}}?(?:政府工作)?报告)")
+# A question sentence that goes on with the previous one's indicator: "广东2025年的目标又是多少？", "京津冀呢？".
+_GOES_ON = re.compile(r"呢|又|也|分别|各是|各为")
+QUALIFIER_NOTE = "比较按报告所写数值：“左右”按该数计，“以上”“不低于”“突破”按下限计，区间按下限计"
+
+
+_COUNTED = re.compile(r"(?<=[^\d一二三四五六七八九十])([\d一二三四五六七八九十]+)(省|市)")
+
+
+def groups(extra: str | None = None) -> dict[str, tuple[str, ...]]:
+    """Named groups of places (built-in, with RAG_GROUPS' added), each also under its Arabic-numeral
+    spelling ("西部十二省区市" / "西部12省区市")."""
+    return _groups(extra if extra is not None else os.environ.get("RAG_GROUPS", ""))
+
+
+@lru_cache(maxsize=4)
+def _groups(extra: str) -> dict[str, tuple[str, ...]]:
+    data = json.loads((DATA / "place_groups.json").read_text(encoding="utf-8"))["groups"]
+    if extra:
+        data.update(json.loads(Path(extra).read_text(encoding="utf-8"))["groups"])
+    out = {}
+    for name, members in data.items():
+        for spelling in (name, cn2an.transform(name, "cn2an")):
+            out.setdefault(spelling, tuple(members))
+            counted = _COUNTED.sub(r"\1个\2", spelling)  # "东北三省" / "东北三个省", "西部12个省区市"
+            out.setdefault(counted, tuple(members))
+    return out
+
+
+@dataclass
+class Want:
+    """One region of the table and the years asked of it (none: the latest its reports state)."""
+
+    region: str
+    years: tuple[int, ...] = ()
+    relative: int | None = None  # 去年 (-1), 今年 (0): counted from the region's latest report
+
+
+@dataclass
+class TableQuery:
+    indicator: Indicator
+    measure: str  # level | growth
+    kind: str  # target | actual | "" (either: the actual figure when there is one)
+    wants: list[Want]
+    every_year: bool = False  # 历年: every year the reports state
+    ask: str = "list"  # list | threshold | ranking | compare
+    threshold: tuple[str, float, str] | None = None  # (relation, number in base units, as written)
+    top: int | None = None
+    low_first: bool = False
+    candidates: list[str] = field(default_factory=list)  # the regions a threshold, ranking or comparison is about
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.indicator.label(self.measure)
+
+    @property
+    def regions(self) -> list[str]:
+        return list(dict.fromkeys(w.region for w in self.wants))
+
+
+def indicator_of(text: str) -> tuple[Indicator, str] | None:
+    """The catalogue indicator a question names (its longest wording), and the measure it asks."""
+    best = None
+    for ind in catalogue():
+        for w in ind.wordings + ind.growth_wordings:
+            i = text.find(w)
+            if i >= 0 and (best is None or len(w) > len(best[1])):
+                best = (ind, w, i, w in ind.growth_wordings)
+    if best is None:
+        return None
+    ind, w, i, growth = best
+    after = text[i + len(w) : i + len(w) + 8]
+    if growth or (ind.level != "percent" and _GROWTH_ASK.search(after) and not _LEVEL_ASK.search(after)):
+        return ind, "growth"
+    return ind, "level"
+
+
+def _regions(text: str, g: Gazetteer, provinces: list[str]) -> list[str]:
+    """The regions a clause names, in order: groups' members, places, or all provinces."""
+    named: list[str] = []
+    for name in sorted(groups(), key=len, reverse=True):
+        if name in text:
+            named += [r for r in groups()[name] if r not in named]
+            text = text.replace(name, " " * len(name))
+    every = ALL_PROVINCES.search(text)
+    if every:
+        text = text[: every.start()] + " " * len(every.group(0)) + text[every.end() :]
+    mentions = g.find(text)
+    strong = [m for m in mentions if not m.weak]
+    for m in strong or mentions:  # a lone 国家 ("国家2024年的…目标") is the country
+        if m.place.name not in named:
+            named.append(m.place.name)
+    if every and len(named) < 2:  # "西部地区哪些省份" / "长江经济带各省市": the group's, not all
+        named += [p for p in provinces if p not in named]
+    return named
+
+
+def _threshold(text: str, unit_hint: str) -> tuple[str, float, str] | None:
+    that = _THAT_LEVEL.search(text)
+    if that:  # "达到或超过这个水平": the figure named before it
+        before = [f for f in figures(text[: that.start()]) if f.number is not None]
+        if before:
+            f = before[-1]
+            return _relation(that.group("op"), ""), to_base(f.number, f.unit) or f.number, f"{that.group('op')}{f.text}"
+    for m in _THRESHOLD.finditer(re.sub(YEAR_TOKEN, lambda y: " " * len(y.group(0)), text)):
+        op, tail = m.group("op") or "", m.group("tail") or ""
+        if not (op and op != "在") and not tail:
+            continue
+        unit = m.group("unit") or unit_hint
+        return _relation(op, tail), to_base(float(m.group("num")), unit) or float(m.group("num")), m.group(0).strip()
+    return None
+
+
+def _relation(op: str, tail: str) -> str:
+    if tail in ("及以上", "以上") or op in ("不低于", "不少于", "达到或超过", "达到"):
+        return ">="
+    if op in ("超过", "高于", "大于"):
+        return ">"
+    if tail == "及以下" or op in ("不高于", "不超过"):
+        return "<="
+    return "<"  # 以下, 低于, 小于, 以内
+
+
+def _count(word: str) -> int | None:
+    try:
+        return int(word) if word.isdigit() else int(cn2an.cn2an(word, "smart"))
+    except ValueError:
+        return None
+
+
+def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | None:
+    """The table a question asks for, or None when it is an ordinary question."""
+    text = _ASIDE.sub("", text)
+    if _NOT_TABLE.search(text):
+        return None
+    text = _REPORT_YEAR.sub(lambda m: " " * len(m.group(0)), text)
+    found = indicator_of(text)
+    if found is None:
+        return None
+    ind, measure = found
+    for sentence in (m.group(0) for m in re.finditer(r"[^？?]+[？?]?", text) if m.group(0).strip()):
+        other = indicator_of(sentence)
+        if other is None and sentence[-1] not in "？?" and not years_in(sentence) and not g.find(sentence):
+            continue  # "请逐一列出。": an instruction after the question, not a second question
+        if (other is None and not _GOES_ON.search(sentence)) or (other is not None and other[0] != ind):
+            return None  # "…地区生产总值是多少？2023年计划新建多少5G基站？": two questions, not one table
+    segments = [s for s in _SEGMENT.split(text) if s.strip()]
+    parsed = [(s, _regions(s, g, provinces), years_in(s)) for s in segments]
+    wants: list[Want] = []
+    asked: list[str] = []
+    for i, (seg, regions, years) in enumerate(parsed):
+        if not regions:
+            continue
+        if not years:  # "31个省份里，2025年…": a clause of years alone nearby gives them
+            near = [p for p in parsed[i + 1 :] + parsed[:i][::-1] if p[2] and not p[1]]
+            years = near[0][2] if near else []
+        relative = RELATIVE_RE.search(seg)
+        for r in regions:
+            wants.append(Want(r, tuple(years), RELATIVE_YEARS[relative.group(0)] if relative and not years else None))
+        if _ASKS_WHICH.search(seg) or _ORDER.search(seg) or _COMPARE.search(seg):
+            asked += regions
+    every_year = "历年" in text or "历年来" in text
+    all_years = years_in(text)
+    if not wants or (len({w.region for w in wants}) < 2 and len(all_years) < 2 and not every_year):
+        return None
+    kind = "target" if _TARGET.search(text) else "actual" if _ACTUAL.search(text) else ""
+    q = TableQuery(ind, measure, kind, wants, every_year=every_year)
+    q.candidates = list(dict.fromkeys(asked)) or q.regions
+    unit_hint = "%" if measure == "growth" or ind.level == "percent" else ""
+    q.threshold = _threshold(text, unit_hint)
+    top = _TOP.search(text)
+    if q.threshold and _ASKS_WHICH.search(text):
+        q.ask = "threshold"
+    elif top or _ORDER.search(text):
+        q.ask = "ranking"
+        q.top = _count(top.group(1)) if top else None
+        q.low_first = bool(_LOW_FIRST.search(text))
+    elif len(q.regions) == 2:
+        q.ask = "compare"  # two rows: which is higher, or that they are the same
+    if q.ask != "list":
+        q.note = QUALIFIER_NOTE
+    return q
+
+
+def select_records(
+    records: list, g: Gazetteer, provinces: list[str], regions: list[str], years: list[int], indicator: str, kind: str
+) -> list:
+    """The records `rag indicators` exports: of the regions (names, short names or groups: "广西", "长三角",
+    "各省"), years, indicator (its id, its name — all its measures — or any wording: "经济增速") and kind."""
+    wanted_regions = {r for text in regions for r in _regions(text, g, provinces)}
+    if regions and not wanted_regions:
+        raise RagError(
+            f"没有识别出地区“{'、'.join(regions)}”：请写地区全称或简称（如 广西壮族自治区、广西），或地区组（如 长三角）。"
+        )
+    measure = None
+    ids = None
+    if indicator:
+        exact = [i for i in catalogue() if indicator in (i.id, i.name)]
+        found = indicator_of(indicator)
+        if exact:
+            ids = {exact[0].id}
+        elif found:
+            ids, measure = {found[0].id}, found[1]
+        else:
+            names = "、".join(i.name for i in catalogue())
+            raise RagError(f"没有这个指标：“{indicator}”。可用的指标有：{names}（可在 RAG_INDICATORS 文件中添加）。")
+    kinds = {"target": "target", "目标": "target", "actual": "actual", "实际": "actual", "": ""}
+    if kind not in kinds:
+        raise RagError(f"--kind 只能是 target（目标）或 actual（实际），收到“{kind}”。")
+    k = kinds[kind]
+    return [
+        r
+        for r in records
+        if (not wanted_regions or r.region in wanted_regions)
+        and (not years or r.year in years)
+        and (ids is None or r.indicator in ids)
+        and (measure is None or r.measure == measure)
+        and (not k or r.kind == k)
+    ]
