@@ -1,47 +1,48 @@
-"""The Python API: `Assistant` ties the steps together.
+"""The pipeline of one question, and the Python API over it: `Assistant`.
 
     from rag import Assistant
     bot = Assistant("vectorstore")
     answer = bot.ask("张店区2022年地区生产总值是多少？")
     print(answer.text, answer.citations[0].chunk.doc_id)
 
-The index loads lazily on first use; a missing index or a model mismatch is
-a `RagError` with a message that names the fix.
+A question runs through an LCEL chain (`build_answer_chain`) that the CLI, the app and the API share:
+
+    text -> clean -> read (one `Question`: follow-up, table ask, bridge, parts; `rag.question.read`)
+         -> retrieve each part (`rag.retrieval`) or fill the table (`rag.answer.table`)
+         -> answer each part (`rag.answer.extractive`) -> merge -> `Answer`
+
+`Assistant` satisfies the `rag.answer.base.Answerer` protocol (`respond` / `ask`), as the LLM answerer does.
+The index loads lazily on first use; a missing index or a model mismatch is a `RagError` with a message that
+names the fix.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .answer.extractive import Answerer, ExtractiveAnswerer
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import ConfigDict
+
+from .answer.base import Response
+from .answer.extractive import ExtractiveAnswerer, interleave, merge_answers
+from .answer.table import answer_table
+from .domain.tokenize import tag
 from .embedding import DEFAULT_EMBEDDER, Embedder, get_embedder
-from .errors import QuestionError
+from .question.model import Question
+from .question.read import clean_question
+from .question.reading import region_aliases
 from .retrieval import Filters, HybridRetriever
-from .types import Answer
+from .stores import open_store
+from .types import Answer, Hit
 
-MAX_QUESTION_CHARS = 500
 DEFAULT_K = 10
-
-
-def clean_question(text: str) -> tuple[str, str]:
-    """Normalise a question; return (question, notice). Raises QuestionError if empty."""
-    if not isinstance(text, str):
-        raise QuestionError("问题必须是文本。")
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
-    cleaned = " ".join(cleaned.split())
-    example = "请输入一个完整的问题，例如：张店区2022年地区生产总值是多少？"
-    if not cleaned:
-        raise QuestionError(f"问题为空。{example}")
-    if not any(ch.isalnum() for ch in cleaned):
-        raise QuestionError(f"问题为空：只有标点或符号（“{cleaned[:20]}”），没有文字。{example}")
-    notice = ""
-    if len(cleaned) > MAX_QUESTION_CHARS:
-        notice = f"问题过长（{len(cleaned)} 字），已截取前 {MAX_QUESTION_CHARS} 字作答。"
-        cleaned = cleaned[:MAX_QUESTION_CHARS]
-    return cleaned, notice
 
 
 class Assistant:
@@ -49,11 +50,9 @@ class Assistant:
         self,
         index_dir: str | Path = "vectorstore",
         embedder: Embedder | str = DEFAULT_EMBEDDER,
-        answerer: Answerer | None = None,
+        answerer: ExtractiveAnswerer | None = None,
         store=None,
     ):
-        from .stores import open_store
-
         self.index_dir = Path(index_dir)
         self.store = open_store(self.index_dir, store)  # where the index lives (`rag.stores`; RAG_STORE)
         self.embedder = get_embedder(embedder) if isinstance(embedder, str) else embedder
@@ -102,20 +101,124 @@ class Assistant:
     def load(self) -> None:
         """Load (and validate) the index now, so errors surface before any question; warm the tokenizer's
         part-of-speech tables (a second's work that the first question would otherwise pay)."""
-        from .domain.tokenize import tag
-
         retriever = self.retriever
         tag("政府工作报告")
         retriever.query_vector("政府工作报告")  # the engine's first call starts its threads
 
+    def read(self, question: str, previous: str | None = None) -> Question:
+        """The one reading of a turn (`previous`: the previous question as understood, for follow-ups such as
+        "那临淄区呢？")."""
+        cleaned, _ = clean_question(question)
+        return self.retriever.read(cleaned, previous)
+
     def retrieve(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, q=None, vector_text=None):
-        """Hits for a question (`q`: its analysis when already done; `vector_text`: the text to embed instead)."""
+        """Hits for a question (`q`: its reading when already done; `vector_text`: the text to embed instead)."""
         question, _ = clean_question(question)
         return self.retriever.search(question, k=k, filters=filters, q=q, vector_text=vector_text)
 
-    def ask(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None) -> Answer:
-        """Answer one question through the LCEL chain (see `rag.chain`)."""
-        from .chain import build_answer_chain
-
+    def ask(
+        self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, reading: Question | None = None
+    ) -> Answer:
+        """Answer one question through the LCEL chain (`reading`: the turn's `Question` when already read)."""
         with self.pinned():
-            return build_answer_chain(self, k=max(1, k), filters=filters).invoke(question)
+            return build_answer_chain(self, k=max(1, k), filters=filters).invoke({"text": question, "reading": reading})
+
+    def respond(
+        self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, reading: Question | None = None
+    ) -> Response:
+        """The extractive answer as a `Response` (complete at once: no pieces before the `Answer`)."""
+        return Response.of(self.ask(question, k=k, filters=filters, reading=reading))
+
+    def as_retriever(self, k: int = DEFAULT_K, filters: Filters | None = None) -> BaseRetriever:
+        """The hybrid retrieval as a LangChain retriever, for chains of one's own: documents with the
+        provenance of their chunk in `metadata` (doc, chunk_id, section, region, year, title, score)."""
+        return ReportRetriever(assistant=self, k=k, filters=filters)
+
+
+def build_answer_chain(assistant: Assistant, k: int = DEFAULT_K, filters: Filters | None = None) -> Runnable:
+    """LCEL: the question (or {"text", "reading"}: with the turn's reading done already) -> the turn read once
+    -> parts with their hits (or a table) -> `Answer`."""
+
+    def read(state: str | dict) -> dict:
+        started = time.perf_counter()
+        state = {"text": state} if isinstance(state, str) else state
+        cleaned, notice = clean_question(state["text"])
+        q = state.get("reading") or assistant.retriever.read(cleaned)
+        return {"question": cleaned, "q": q, "notice": notice, "started": started}
+
+    def search(text: str, q: Question, vector_text: str | None = None) -> list[Hit]:
+        return assistant.retrieve(text, k=k, filters=filters, q=q, vector_text=vector_text)
+
+    def retrieve(state: dict) -> dict:
+        retriever, q = assistant.retriever, state["q"]
+        if q.table is not None:  # across regions or years: a table of indicator records, no search
+            table = answer_table(q.text, q.table, retriever, filters)
+            if table is not None:
+                return {**state, "table": table}
+            q = retriever.reader.read(q.text, tables=False)  # no report of an asked region: answered as asked
+        found = []
+        if q.bridge is not None:  # identify the described place first, then ask about it
+            ask = q.bridge_ask
+            names = {
+                a: r
+                for r in retriever.regions
+                if r.endswith(q.bridge.kind) and r not in ask.regions
+                for a in region_aliases(r)
+                if len(a) >= 2
+            }
+            named = assistant.answerer.naming(ask, search(q.bridge.ask, ask), names)
+            if named is not None:
+                place, answer = named
+                found, q = [answer], retriever.reader.read(q.bridge.fill(place), bridged=True)
+        parts = q.answered_as
+        vector_text = None
+        if len(parts) > 1 and len({tuple(p.phrases[:1]) for p in parts}) == 1:
+            vector_text = q.text  # one indicator, several places/years: the whole question's vector
+        elif len(parts) > 1:
+            retriever.prefetch([p.text for p in parts])  # the parts' vectors in one batch
+        return {**state, "q": q, "found": found, "parts": [(p, search(p.text, p, vector_text)) for p in parts]}
+
+    def answer(state: dict) -> Answer:
+        if state.get("table") is not None:
+            result = state["table"]
+            result.notice = state["notice"]
+        else:
+            answers = state["found"] + [assistant.answerer.answer(p.text, p, hits) for p, hits in state["parts"]]
+            result = merge_answers(state["question"], answers)
+            result.ranking = interleave([hits for _, hits in state["parts"]])
+            result.notice = "；".join(n for n in (state["notice"], result.notice) if n)
+        result.latency_ms = (time.perf_counter() - state["started"]) * 1000
+        return result
+
+    return RunnableLambda(read) | RunnableLambda(retrieve) | RunnableLambda(answer)
+
+
+class ReportRetriever(BaseRetriever):
+    """Hybrid BM25 + dense retrieval over the report index, as LangChain documents (`Assistant.as_retriever`)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    assistant: Assistant
+    k: int = DEFAULT_K
+    filters: Filters | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[LCDocument]:
+        return [to_lc_document(h) for h in self.assistant.retrieve(query, k=k or self.k, filters=self.filters)]
+
+
+def to_lc_document(hit: Hit) -> LCDocument:
+    c = hit.chunk
+    return LCDocument(
+        page_content=c.text,
+        id=c.chunk_id,
+        metadata={
+            "doc": c.doc_id,
+            "chunk_id": c.chunk_id,
+            "section": c.section_path,
+            "region": c.meta.region,
+            "year": c.meta.year,
+            "title": c.meta.title,
+            "score": hit.score,
+        },
+    )

@@ -21,11 +21,14 @@ from threading import Lock
 import numpy as np
 
 from .answer.outline import asks_areas, outline
+from .domain.figures import passage_year
 from .domain.places import Gazetteer, gazetteer, mainland_provinces
 from .domain.tokenize import tokenize
 from .embedding import Embedder
-from .question.reading import Question, analyse
-from .question.scope import Catalog, resolve
+from .ingest.records import RecordBook, extract
+from .question.model import Question
+from .question.read import Reader
+from .question.scope import Catalog
 from .stores.index import HybridIndex
 from .types import Chunk, Hit
 
@@ -72,24 +75,6 @@ class Filters:
         return ok
 
 
-def passage_year(chunk: Chunk) -> int | None:
-    """The year a passage reports on: its section's period, or for a document
-    without review/plan sections (news, congress material) the document's year."""
-    if chunk.period is not None:
-        return chunk.period
-    if not chunk.meta.review_years and not chunk.meta.plan_years:
-        return chunk.meta.year
-    return None
-
-
-def chunk_years(chunk: Chunk, q: Question) -> set[int]:
-    """Years the question could mean for this chunk (relative words resolved)."""
-    years = set(q.years)
-    if chunk.meta.year:
-        years.update(chunk.meta.year + off for off in q.relative)
-    return years
-
-
 def slot_weight(chunk: Chunk, q: Question) -> float:
     """Multiplier in (0, 1.6] from scope, year and target/actual agreement. Reports outside the scope
     are not searched at all (see `HybridRetriever.search`); inside it, a report of the asked place ranks
@@ -101,7 +86,7 @@ def slot_weight(chunk: Chunk, q: Question) -> float:
             w *= 1.2
             if not q.years and not q.relative and not q.periods and chunk.doc_id in scope.latest:
                 w *= 1.1
-    years = chunk_years(chunk, q)
+    years = q.years_for(chunk)
     if years:
         year = passage_year(chunk)
         if year in years:
@@ -176,6 +161,7 @@ class HybridRetriever:
         self.places = place_model(firsts)
         self.catalog = Catalog(firsts, self.places)
         self.provinces = [p.name for p in mainland_provinces(self.places)]
+        self.reader = Reader(self.places, self.catalog, self.provinces, prepare=self._prepare)
         self.latest_report_year: dict[str, int] = {}  # region -> the year of its latest report
         for c in firsts:
             if c.meta.region and c.meta.year:
@@ -190,8 +176,6 @@ class HybridRetriever:
         """The index's indicator records, by indicator and region (built on first use). Records read with
         another indicator catalogue or extraction version are read again here, in memory, until an ingest
         writes them (`rag ingest` with no new files does)."""
-        from .ingest.records import RecordBook, extract  # (records read sentences with the answering model, which imports this)
-
         if self._book is None:
             records = self.index.records
             if self.index.records_stale:
@@ -216,18 +200,24 @@ class HybridRetriever:
         return self.query_cache.get(text, lambda: self.embedder.embed_queries([text])[0])
 
     def analyse(self, text: str) -> Question:
-        q = analyse(text, self.places)
-        q.scope = resolve(q, self.catalog)
+        """A question of its own for `text`: its slots, its scope and its term weights (`Reader.question`)."""
+        return self.reader.question(text)
+
+    def read(self, text: str, previous: str | None = None) -> Question:
+        """The turn's one reading (`rag.question.read`)."""
+        return self.reader.read(text, previous)
+
+    def _prepare(self, q: Question) -> None:
+        """What retrieval adds to a read question: term weights over the asked place's own reports (those above
+        it when it has none) — the same whatever other reports the knowledge base holds (see
+        `HybridIndex.idf`) — and the outline of its latest work report when the areas of work are asked."""
         terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
-        # Term weights are counted over the asked place's own reports (those above it when it has none):
-        # the same whatever other reports the knowledge base holds (see `HybridIndex.idf`).
         basis = (q.scope.own or q.scope.higher) if q.scope is not None else set()
         mask = self.doc_mask(frozenset(basis)) if basis else None
         q.weights = {t: self.term_weight(t, mask) for t in terms}
         if asks_areas(q) and q.scope is not None and q.scope.own:
             report = self.catalog.work_report(q.scope.latest or q.scope.own)
             q.outline = outline(q, self.index.doc_chunks(report)) if report else []
-        return q
 
     def term_weight(self, token: str, mask: np.ndarray | None) -> float:
         """IDF over the chunks `mask` keeps. A word the reports use elsewhere but the asked place's reports

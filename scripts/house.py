@@ -43,41 +43,38 @@ def _resolve(name: str, current: str, is_pkg: bool, level: int, known: dict) -> 
     return name or None
 
 
-def imports(known: dict[str, Path]) -> tuple[dict, dict]:
-    """(top-level edges, lazy edges): module -> set of imported rag modules.
+def imports(known: dict[str, Path]) -> tuple[dict, dict, dict]:
+    """(top-level, lazy, typing) edges: module -> set of imported rag modules.
 
-    Lazy: an import inside a function (or under `if TYPE_CHECKING:` — those are listed too, as they
-    describe a dependency the runtime graph does not show).
+    Lazy: an import inside a function or an if-block (it runs when that code does). Typing: an import under
+    `if TYPE_CHECKING:`, which never runs — it names a type for annotations only.
     """
-    top: dict[str, set] = defaultdict(set)
-    lazy: dict[str, set] = defaultdict(set)
+    edges: dict[str, dict[str, set]] = {k: defaultdict(set) for k in ("top", "lazy", "typing")}
     for mod, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        is_pkg = path.name == "__init__.py"
-        _visit(tree, False, mod, is_pkg, known, top, lazy)
-    return top, lazy
+        _visit(tree, "top", mod, path.name == "__init__.py", known, edges)
+    return edges["top"], edges["lazy"], edges["typing"]
 
 
-def _visit(node, nested, mod, is_pkg, known, top, lazy) -> None:
-    """Record the rag imports under `node`; `nested` once inside a function or an if-block."""
+def _visit(node, kind, mod, is_pkg, known, edges) -> None:
+    """Record the rag imports under `node` as `kind` (top, lazy or typing)."""
     for child in ast.iter_child_nodes(node):
-        inner = nested or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.If)) and not _is_main_guard(child)
+        inner = kind
+        if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            inner = "typing"
+        elif kind == "top" and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.If)) and not _is_main_guard(child):
+            inner = "lazy"
+        targets = []
         if isinstance(child, ast.Import):
-            for alias in child.names:
-                if alias.name.split(".")[0] == PKG:
-                    tgt = _resolve(alias.name, mod, is_pkg, 0, known)
-                    if tgt and tgt != mod:
-                        (lazy if nested else top)[mod].add(tgt)
-        elif isinstance(child, ast.ImportFrom):
+            targets = [(a.name, 0) for a in child.names if a.name.split(".")[0] == PKG]
+        elif isinstance(child, ast.ImportFrom) and (child.level or (child.module or "").split(".")[0] == PKG):
             src = child.module or ""
-            if child.level == 0 and src.split(".")[0] != PKG:
-                continue
-            for alias in child.names:
-                full = f"{src}.{alias.name}" if src else alias.name
-                tgt = _resolve(full, mod, is_pkg, child.level, known)
-                if tgt and tgt != mod:
-                    (lazy if nested else top)[mod].add(tgt)
-        _visit(child, inner, mod, is_pkg, known, top, lazy)
+            targets = [(f"{src}.{a.name}" if src else a.name, child.level) for a in child.names]
+        for full, level in targets:
+            tgt = _resolve(full, mod, is_pkg, level, known)
+            if tgt and tgt != mod:
+                edges[kind][mod].add(tgt)
+        _visit(child, inner, mod, is_pkg, known, edges)
 
 
 def _is_main_guard(node) -> bool:
@@ -160,22 +157,23 @@ def main() -> int:
     ap.add_argument("--edges", action="store_true", help="print every import edge")
     args = ap.parse_args()
     known = modules()
-    top, lazy = imports(known)
+    top, lazy, typing = imports(known)
     if args.edges:
-        for m in sorted(top):
-            for t in sorted(top[m]):
-                print(f"{m} -> {t}")
-        for m in sorted(lazy):
-            for t in sorted(lazy[m]):
-                print(f"{m} -> {t}  (lazy)")
+        for label, graph in (("", top), ("  (lazy)", lazy), ("  (typing)", typing)):
+            for m in sorted(graph):
+                for t in sorted(graph[m]):
+                    print(f"{m} -> {t}{label}")
         return 0
-    both = defaultdict(set)
+    both, annotated = defaultdict(set), defaultdict(set)
     for d in (top, lazy):
         for k, v in d.items():
             both[k] |= v
+    for d in (both, typing):
+        for k, v in d.items():
+            annotated[k] |= v
     print(f"modules: {len(known)}  (packages: {sum(1 for p in known.values() if p.name == '__init__.py')})")
     print(f"import levels (top-level imports): {levels(top, known)}")
-    for label, graph in (("top-level imports", top), ("with lazy imports", both)):
+    for label, graph in (("top-level imports", top), ("with lazy imports", both), ("with annotation-only imports", annotated)):
         cs = circles(graph)
         print(f"import circles ({label}): {len(cs)}")
         for c in cs:
@@ -184,6 +182,10 @@ def main() -> int:
     print(f"lazy imports of rag modules (inside functions or if-blocks): {nlazy}")
     for m in sorted(lazy):
         print(f"    {m}: {', '.join(sorted(lazy[m]))}")
+    ntyping = sum(len(v) for v in typing.values())
+    print(f"annotation-only imports (under TYPE_CHECKING, never run): {ntyping}")
+    for m in sorted(typing):
+        print(f"    {m}: {', '.join(sorted(typing[m]))}")
     pats = patterns(known)
     inside = sum(n for m, n in pats.items() if m.startswith(f"{PKG}.domain"))
     outside = {m: n for m, n in pats.items() if not m.startswith(f"{PKG}.domain")}

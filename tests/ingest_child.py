@@ -4,7 +4,7 @@
     python tests/ingest_child.py add INDEX PATH...          one ordinary ingest
     python tests/ingest_child.py loop INDEX DIR N           N ingests, each changing DIR/c_live.txt (new generation each)
 
-Runs the shipped ingest code (`rag.ingest.run`, `rag.stores.layout`) with the deterministic
+Runs the shipped ingest code (`rag.ingest.run`, `rag.stores.files`) with the deterministic
 fake embedder; only the stopping points are patched in, and only in this process.
 """
 
@@ -20,7 +20,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import numpy as np  # noqa: E402
 
-import rag.stores.layout as store  # noqa: E402
+import rag.stores.files as store  # noqa: E402
 from fakes import KeywordEmbedder  # noqa: E402
 from rag.ingest.run import ingest  # noqa: E402
 
@@ -43,7 +43,7 @@ def only_if(real, condition, stop):
 
 
 def patch(point: str, embedder: KeywordEmbedder) -> None:
-    """Freeze the ingest at one point of its write path (see rag.stores.layout.save_index)."""
+    """Freeze the ingest at one point of its write path (see rag.stores.files.save_index)."""
     import faiss
 
     if point == "embedding":  # lock held, nothing written yet

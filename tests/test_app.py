@@ -16,7 +16,7 @@ from rag.app.modes import get_mode
 from rag.app.ui import export_file
 from rag.errors import LoadError, RagError
 from rag.pipeline import Assistant
-from rag.stores.layout import current_generation
+from rag.stores.files import current_generation
 
 GDP = "甲山区2022年地区生产总值是多少？"
 NEW_PLACE = """政府工作报告

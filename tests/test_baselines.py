@@ -24,7 +24,7 @@ from rag.evaluation.baselines import (
 from rag.evaluation.chatchat import CHUNK_OVERLAP, CHUNK_SIZE, ChatchatRecipe, Passage, split_documents, weighted_rrf
 from rag.evaluation.harness import run_system
 from rag.evaluation.metrics import evaluate
-from rag.stores.layout import load_index
+from rag.stores.files import load_index
 
 PRED_KEYS = {"question", "answer", "refused", "citations", "retrieved", "latency_ms"}
 

@@ -6,9 +6,8 @@ from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from fakes import REPORT_A, REPORT_B, KeywordEmbedder
-from rag.chain import ReportRetriever, build_answer_chain
 from rag.ingest.run import ingest
-from rag.pipeline import Assistant
+from rag.pipeline import Assistant, ReportRetriever, build_answer_chain
 from rag.types import Answer
 
 
@@ -40,7 +39,7 @@ class TestReportRetrieverStandard(RetrieversIntegrationTests):
 
 
 def test_documents_carry_provenance():
-    docs = ReportRetriever(assistant=_assistant(), k=3).invoke("甲山区2022年地区生产总值")
+    docs = _assistant().as_retriever(k=3).invoke("甲山区2022年地区生产总值")
     assert isinstance(docs[0], Document)
     assert docs[0].metadata["doc"] == "a.txt" and docs[0].metadata["chunk_id"] == docs[0].id
     assert docs[0].metadata["region"] == "甲山区" and "score" in docs[0].metadata

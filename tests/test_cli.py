@@ -54,7 +54,7 @@ def test_model_mismatch(fake_index):
 
 
 def test_bad_file_reported_and_index_untouched(fake_index, tmp_path):
-    from rag.stores.layout import read_manifest
+    from rag.stores.files import read_manifest
 
     before = read_manifest(fake_index).files
     bad = tmp_path / "bad.txt"

@@ -9,7 +9,7 @@ from conftest import ROOT
 from rag.evaluation.metrics import evaluate, load_qa
 from rag.pipeline import Assistant
 from rag.question.followup import rewrite
-from rag.stores.layout import read_manifest
+from rag.stores.files import read_manifest
 
 pytestmark = pytest.mark.kb
 

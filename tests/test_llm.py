@@ -12,9 +12,10 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from rag.answer.llm import LLMAnswerer, LLMConfig, chat_model
 from rag.answer.llm.condense import clean, condense, unresolved
-from rag.answer.llm.terminal import ask_streaming, fallback_summary
+from rag.answer.llm.stats import fallback_summary
 from rag.app import modes
 from rag.app.chat import respond
+from rag.cli.show import print_response
 from rag.pipeline import Assistant
 
 GDP = "甲山区2022年地区生产总值是多少？"
@@ -99,12 +100,23 @@ def test_guard_keeps_the_extractive_refusal(bot):
     assert not a.refused and a.mode == "llm"
 
 
-def test_stream_yields_tokens_then_answer(bot):
+def test_response_yields_tokens_then_answer(bot):
     q = "甲山区2022年养老床位有多少张？"
-    events = list(LLMAnswerer(bot, scripted("资料中未找到能回答该问题的内容。")).stream(q))
-    pieces, final = events[:-1], events[-1]
+    response = LLMAnswerer(bot, scripted("资料中未找到能回答该问题的内容。")).respond(q)
+    pieces = list(response)
+    final = response.answer()
     assert len(pieces) > 5 and all(isinstance(p, str) for p in pieces)
-    assert "".join(pieces) == "资料中未找到能回答该问题的内容。" and final.mode == "llm" and final.refused
+    assert "".join(pieces) == response.draft() == "资料中未找到能回答该问题的内容。" and final.mode == "llm" and final.refused
+
+
+def test_both_answerers_satisfy_one_protocol(bot):
+    from rag.answer.base import Answerer
+
+    llm = LLMAnswerer(bot, scripted("资料中未找到能回答该问题的内容。"))
+    assert isinstance(bot, Answerer) and isinstance(llm, Answerer)
+    extractive = bot.respond(GDP)
+    assert list(extractive) == [] and extractive.draft() == "" and extractive.answer().mode == "extractive"
+    assert extractive.answer().text == bot.ask(GDP).text
 
 
 def free_port() -> int:
@@ -189,7 +201,7 @@ def llm_mode(monkeypatch):
 
 def test_llm_mode_is_offered_when_configured(llm_mode):
     llm = {m.key: m for m in modes.answer_modes()}["llm"]
-    assert llm.available and "fake-model" in llm.label and llm.stream is not None
+    assert llm.available and "fake-model" in llm.label and llm.answerer is not None
     modes.configure_llm(None)
     assert not {m.key: m for m in modes.answer_modes()}["llm"].available
 
@@ -233,10 +245,10 @@ def test_terminal_streams_then_reports_verification(bot, capsys):
     from rag.cli.main import _format_answer
 
     n = passage_number(LLMAnswerer(bot, scripted("")), GDP, "805亿元")
-    a = ask_streaming(LLMAnswerer(bot, scripted(f"预计完成805亿元[{n}]。")), GDP, 10, _format_answer)
+    a = print_response(LLMAnswerer(bot, scripted(f"预计完成805亿元[{n}]。")).respond(GDP, 10), _format_answer)
     out = capsys.readouterr().out
     assert out.startswith(f"预计完成805亿元[{n}]。") and "〔已核查〕" in out and "来源：" in out and a.verified
-    ask_streaming(LLMAnswerer(bot, scripted("为999亿元[1]。")), GDP, 10, _format_answer)
+    print_response(LLMAnswerer(bot, scripted("为999亿元[1]。")).respond(GDP, 10), _format_answer)
     out = capsys.readouterr().out
     assert "〔未采用大模型回答〕" in out and "999亿元" in out and "“预计地区生产总值完成805亿元" in out
 

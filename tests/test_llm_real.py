@@ -55,8 +55,9 @@ def small_bot(tmp_path, injection: str = "") -> Assistant:
 
 
 def run(llm: LLMAnswerer, question: str):
-    events = list(llm.stream(question))
-    return "".join(e for e in events if isinstance(e, str)), events[-1], len(events) - 1
+    response = llm.respond(question)
+    pieces = list(response)
+    return response.draft(), response.answer(), len(pieces)
 
 
 def test_real_model_answer_is_streamed_verified_and_cited(tmp_path, config):

@@ -76,7 +76,7 @@ from fakes import make_zip  # noqa: E402
 from rag.ingest.chunking import chunk_document  # noqa: E402
 from rag.ingest.metadata import extract_metadata  # noqa: E402
 from rag.ingest.run import ingest  # noqa: E402
-from rag.stores.layout import read_manifest  # noqa: E402
+from rag.stores.files import read_manifest  # noqa: E402
 
 FONT = "STSong-Light"  # reportlab's built-in CID font: Chinese without a font file
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -344,7 +344,7 @@ def test_ingest_mixed_directory_keeps_index_for_bad_files(tmp_path, fake_index, 
 
 
 def test_ingest_of_only_bad_files_leaves_index_untouched(tmp_path, fake_index, fake_embedder):
-    from rag.stores.layout import current_generation
+    from rag.stores.files import current_generation
 
     generation = current_generation(fake_index)
     manifest = (generation / "manifest.json").read_bytes()

@@ -2,8 +2,9 @@
 
 import pytest
 
+from rag.domain.indicators import catalogue
 from rag.evaluation.tables import evaluate_tables
-from rag.ingest.records import catalogue, chunk_records
+from rag.ingest.records import chunk_records
 from rag.types import Chunk, DocMeta
 
 

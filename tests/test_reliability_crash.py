@@ -23,7 +23,7 @@ from rag.app.ui import ask_api
 from rag.errors import IndexCorruptError
 from rag.ingest.run import ingest
 from rag.pipeline import Assistant
-from rag.stores.layout import current_generation, load_index, read_manifest
+from rag.stores.files import current_generation, load_index, read_manifest
 
 CHILD = Path(__file__).resolve().parent / "ingest_child.py"
 GDP = "甲山区2022年地区生产总值是多少？"

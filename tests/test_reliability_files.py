@@ -21,7 +21,7 @@ from rag.app.library import Library
 from rag.ingest.loading import MAX_BYTES, load_document
 from rag.ingest.run import ingest
 from rag.pipeline import Assistant
-from rag.stores.layout import current_generation, read_manifest
+from rag.stores.files import current_generation, read_manifest
 
 REPORT = "丙河县政府工作报告\n2023年丙河县茶叶产量达到2.35万吨，茶产业综合产值突破40亿元。\n"
 BIG5_REPORT = "臺北市政府工作報告：去年地區生產總值達到805億元，同比增長3.4%。各項工作穩步推進，民生持續改善。\n"

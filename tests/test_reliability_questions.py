@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from rag.errors import QuestionError
-from rag.pipeline import MAX_QUESTION_CHARS, Assistant
+from rag.pipeline import Assistant
+from rag.question.read import MAX_QUESTION_CHARS
 
 GDP = "甲山区2022年地区生产总值是多少？"
 LONG = (GDP + "请详细说明每一项指标的来源和口径。" * 10_000)[:100_000]

@@ -1,6 +1,6 @@
 from rag.question.reading import analyse
 from rag.retrieval import Filters, HybridRetriever, slot_weight
-from rag.stores.layout import load_index
+from rag.stores.files import load_index
 
 
 def _retriever(root, emb):

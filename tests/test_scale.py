@@ -6,7 +6,7 @@ import pytest
 
 from rag.embedding import get_embedder
 from rag.ingest.run import ingest
-from rag.stores.layout import load_index
+from rag.stores.files import load_index
 
 pytestmark = pytest.mark.slow
 

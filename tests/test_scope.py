@@ -3,7 +3,7 @@ from the place's latest report."""
 
 from rag.pipeline import Assistant
 from rag.retrieval import HybridRetriever
-from rag.stores.layout import load_index
+from rag.stores.files import load_index
 
 
 def _retriever(index, embedder):

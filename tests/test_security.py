@@ -30,7 +30,7 @@ from rag.app.server import auth_for, is_loopback, serve
 from rag.errors import RagError
 from rag.ingest.run import ingest
 from rag.pipeline import Assistant
-from rag.stores.layout import load_index
+from rag.stores.files import load_index
 
 PACKAGE = ROOT / "rag"
 GDP = "甲山区2022年地区生产总值是多少？"

@@ -5,7 +5,7 @@ import pytest
 from fakes import KeywordEmbedder
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from rag.ingest.run import ingest
-from rag.stores.layout import current_generation, load_index, read_manifest
+from rag.stores.files import current_generation, load_index, read_manifest
 
 
 def test_index_layout_and_manifest(fake_index):

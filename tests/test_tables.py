@@ -133,7 +133,7 @@ def _rows(answer):
 
 
 def test_a_region_that_does_not_state_it_gets_not_stated_never_another_year_or_kind():
-    a = answer_table("江西和湖北2024年经济增速谁高？", _kb(KB))
+    a = answer_table("江西和湖北2024年经济增速谁高？", q("江西和湖北2024年经济增速谁高？"), _kb(KB))
     rows = _rows(a)
     assert rows[("湖北省", 2024)]["value"] == "5.8％" and rows[("湖北省", 2024)]["citation"] == 1
     # 江西 states only its 2025 target: no 2024 result, and the target is not put in its place
@@ -143,14 +143,14 @@ def test_a_region_that_does_not_state_it_gets_not_stated_never_another_year_or_k
 
 
 def test_comparison_names_the_higher_and_cites_both():
-    a = answer_table("湖南和湖北2024年经济增速谁高？", _kb(KB))
+    a = answer_table("湖南和湖北2024年经济增速谁高？", q("湖南和湖北2024年经济增速谁高？"), _kb(KB))
     assert a.table["answer_regions"] == ["湖北省"] and a.table["ask"] == "compare"
     assert "湖北省更高" in a.headline and len(a.citations) == 2
     assert a.to_prediction()["table"]["rows"][0]["region"] == "湖南省"
 
 
 def test_threshold_counts_a_range_by_its_lower_bound_and_says_so():
-    a = answer_table("哪些省份2025年经济增长目标在5.5%及以上？", _kb(KB))
+    a = answer_table("哪些省份2025年经济增长目标在5.5%及以上？", q("哪些省份2025年经济增长目标在5.5%及以上？"), _kb(KB))
     assert set(a.table["answer_regions"]) == {"安徽省", "湖北省"}  # 福建 5.0%—5.5% counts as 5.0
     assert "区间按下限计" in a.headline
     rows = _rows(a)
@@ -158,24 +158,24 @@ def test_threshold_counts_a_range_by_its_lower_bound_and_says_so():
 
 
 def test_ranking_converts_units():
-    a = answer_table("2024年粮食产量最高的两个省份是哪些？", _kb(KB))
+    a = answer_table("2024年粮食产量最高的两个省份是哪些？", q("2024年粮食产量最高的两个省份是哪些？"), _kb(KB))
     # 1993.5万吨 = 398.7亿斤: 河南 1344亿斤, 山东 1142亿斤, then 云南
     assert a.table["answer_regions"] == ["河南省", "山东省"]
 
 
 def test_an_open_kind_is_one_kind_for_every_row():
-    a = answer_table("湖北和江西2025年地区生产总值增长", _kb(KB))
+    a = answer_table("湖北和江西2025年地区生产总值增长", q("湖北和江西2025年地区生产总值增长"), _kb(KB))
     assert {r["kind"] for r in a.table["rows"]} == {"target"}
-    a = answer_table("湖北和江西2024年地区生产总值增长", _kb(KB))
+    a = answer_table("湖北和江西2024年地区生产总值增长", q("湖北和江西2024年地区生产总值增长"), _kb(KB))
     assert {r["kind"] for r in a.table["rows"]} == {"actual"} and _rows(a)[("江西省", 2024)]["value"] is None
 
 
 def test_no_year_asks_each_region_for_its_latest_and_filters_narrow_the_table():
-    a = answer_table("湖南和湖北地区生产总值增长目标分别是多少？", _kb(KB))
+    a = answer_table("湖南和湖北地区生产总值增长目标分别是多少？", q("湖南和湖北地区生产总值增长目标分别是多少？"), _kb(KB))
     assert set(_rows(a)) == {("湖南省", None), ("湖北省", 2025)}
-    a = answer_table("湖南和湖北2024年经济增速谁高？", _kb(KB), Filters(regions=("湖北省",)))
+    a = answer_table("湖南和湖北2024年经济增速谁高？", q("湖南和湖北2024年经济增速谁高？"), _kb(KB), Filters(regions=("湖北省",)))
     assert [r["region"] for r in a.table["rows"]] == ["湖北省"]
 
 
 def test_no_report_of_any_asked_region_is_no_table():
-    assert answer_table("北京和天津2024年经济增速谁高？", _kb(KB)) is None
+    assert answer_table("北京和天津2024年经济增速谁高？", q("北京和天津2024年经济增速谁高？"), _kb(KB)) is None

@@ -14,7 +14,7 @@ from rag.pipeline import Assistant
 from rag.question.parts import split_question
 from rag.question.reading import analyse
 from rag.retrieval import HybridRetriever
-from rag.stores.layout import load_index
+from rag.stores.files import load_index
 from rag.types import DocMeta
 
 

@@ -8,7 +8,7 @@ from fakes import KeywordEmbedder
 from rag.embedding.cache import VectorCache, embed_passages_cached
 from rag.ingest.run import ingest
 from rag.progress import Step, TerminalProgress
-from rag.stores.layout import load_index
+from rag.stores.files import load_index
 
 
 def test_second_ingest_in_another_index_embeds_nothing(tmp_path, corpus_dir):

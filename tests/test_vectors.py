@@ -9,8 +9,8 @@ import pytest
 from rag.domain.tokenize import tokenize
 from rag.retrieval import Filters, HybridRetriever
 from rag.stores import vectors
+from rag.stores.files import current_generation, load_index, save_index
 from rag.stores.index import HybridIndex, build_bm25, top_k
-from rag.stores.layout import current_generation, load_index, save_index
 
 
 def _clustered(n: int, dim: int = 32, centres: int = 40, seed: int = 0) -> np.ndarray:

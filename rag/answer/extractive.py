@@ -16,16 +16,15 @@ When that fails the answer says so, and what the passages do say.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Protocol
 
+from ..domain.figures import passage_year
 from ..domain.periods import YEAR_WORD
 from ..ingest.chunking import split_sentences
-from ..question.reading import Question
+from ..question.model import Question
 from ..question.scope import year_note
-from ..retrieval import passage_year
 from ..types import Answer, Citation, Hit
+from .base import Candidate
 from .outline import heading_text
 from .refusal import BEFORE_CHOICE, ON_CHOICE, TOPICAL_POOL, Decision, first_refusal
 from .rerank import Context, LinearScorer, default_scorer, featurize
@@ -37,31 +36,6 @@ SECOND_MARGIN = 0.15
 TIE = 0.05  # reranker scores this close are a tie (ties go to the sentence that writes the asked phrase out)  # a second sentence is quoted when it scores nearly as well and adds terms
 _YEAR_ASK = ("哪一年", "哪年", "何时", "什么时候")
 _LEAD_YEAR = re.compile(rf"\s*{YEAR_WORD.pattern}[，,：:]")
-
-
-class Answerer(Protocol):
-    def answer(self, question: str, q: Question, hits: list[Hit]) -> Answer: ...
-
-
-@dataclass
-class Candidate:
-    hit_rank: int
-    hit: Hit
-    sentence: str
-    features: dict[str, float]
-    score: float  # the reranker's score
-
-    @property
-    def coverage(self) -> float:
-        return self.features["coverage"]
-
-    @property
-    def has_slot(self) -> bool:
-        return bool(self.features["slot"])
-
-    @property
-    def agrees(self) -> bool:
-        return bool(self.features["agree"])
 
 
 class ExtractiveAnswerer:

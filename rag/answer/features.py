@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 
+from ..domain.figures import TARGET_CUE, passage_year
 from ..domain.named_sets import members
 from ..domain.periods import CN_YEAR, DAY, YEAR_WORD, years_in
 from ..domain.tokenize import has_person_name, tokenize
-from ..question.reading import Question, region_aliases
-from ..retrieval import chunk_years, passage_year
+from ..question.model import Question
+from ..question.reading import region_aliases
 from ..types import Hit
 from .indicator import found, near_indicator, slot_figures
 
@@ -23,7 +24,6 @@ _RATIO = re.compile(r"\d+(?:\.\d+)?\s*[∶:：]\s*\d+(?:\.\d+)?\s*[∶:：]\s*\d
 _DAY = re.compile(DAY)
 _DATE = re.compile(rf"{YEAR_WORD.pattern}|{DAY}|{CN_YEAR.pattern}")
 # Words that mark a planned figure (general report vocabulary).
-TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
 
 
 def has_slot(q: Question, sentence: str) -> bool:
@@ -200,7 +200,7 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
         # A place the place data does not hold (a new district, a typo) must be named by the sentence.
         if not any(a in sentence for p in q.other_places for a in region_aliases(p)):
             return False, f"没有关于{'、'.join(q.other_places)}的具体内容，只找到{chunk.meta.region or '其他地区'}的相关内容"
-    years = chunk_years(chunk, q)
+    years = q.years_for(chunk)
     if years:
         mentioned = set(years_in(sentence))
         year = passage_year(chunk)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 
-from ..domain.periods import YEAR_SPAN, YEAR_WORD
+from ..domain.figures import clause_spans
+from ..domain.periods import YEAR_SPAN
 from ..domain.tokenize import tokenize, word_cuts, words
 from ..domain.units import Figure
 from ..domain.units import figures as find_figures
 from ..domain.vocabulary import CHANGE_WORDS
-from ..question.reading import Question
+from ..question.model import Question
 
 
 def figures(text: str) -> list[Figure]:
@@ -219,19 +220,6 @@ def phrase_positions(q: Question, sentence: str) -> list[int]:
     return []
 
 
-# A clause that goes on with the indicator of the clause before it: it opens with a predicate or a
-# figure ("…完成805亿元，同比增长3.4%"), not with another indicator ("…与经济增长同步，单位地区生产总值能耗…").
-_CONTINUES = re.compile(
-    rf"^\s*(?:{YEAR_WORD.pattern}|全省|全市|全区|全县|全国)?\s*(?:同比|比上年|较上年|分别|年均|累计|预计|全年|约|共|均|其中)?\s*"
-    r"(?:增长|增速|增幅|涨幅|下降|降低|提高|提升|减少|增加|达到|达|完成|实现|突破|超过|为|是|保持|稳定在|控制在|占|\d)"
-)
-
-
-MAX_CONTINUATION = (
-    3  # clauses that may go on with one indicator ("…地区生产总值都有所增加，全省共增加2702亿元，2023年达到13.09万亿元")
-)
-
-
 def indicator_windows(q: Question, sentence: str) -> list[str]:
     """The clauses that name the asked indicator — where the sentence writes out its phrase, else where
     its rarest terms are — each with what follows it until a semicolon or full stop closes it (what
@@ -246,26 +234,6 @@ def indicator_windows(q: Question, sentence: str) -> list[str]:
         return [] if named_terms(q) else [sentence]
     windows = [sentence[a:b] for a, b in clause_spans(sentence, positions, exact)]
     return windows or [sentence]
-
-
-def clause_spans(sentence: str, positions: list[int], exact: bool = True) -> list[tuple[int, int]]:
-    """(start, end) in `sentence` of the clause holding each position and the clauses that go on with it
-    (see `indicator_windows`)."""
-    bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
-    spans = []
-    for pos in positions:
-        k = next((j for j in range(len(bounds) - 1) if bounds[j] < pos <= bounds[j + 1]), None)
-        if k is None:
-            continue
-        end = k + 1
-        for step in range(MAX_CONTINUATION):
-            if end >= len(bounds) - 1 or sentence[bounds[end] - 1 : bounds[end]] in ("；", ";", "。"):
-                break
-            if (exact or step > 0) and not _CONTINUES.match(sentence[bounds[end] : bounds[end + 1]]):
-                break  # (placed by terms, the next clause counts in any case)
-            end += 1
-        spans.append((bounds[k], bounds[end]))
-    return spans
 
 
 def near_indicator(q: Question, sentence: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..question.reading import Question
+from ..question.model import Question
 from ..types import Chunk
 
 # What asks for the areas of work (general question wording).

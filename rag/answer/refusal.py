@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from ..question.reading import Question
+from ..question.model import Question
 from ..types import Hit
+from .base import Candidate
 from .features import agrees, asked_compounds, names_compounds, names_share_part, share_numerator
 from .indicator import found, other_indicator, phrase_unwritten
-
-if TYPE_CHECKING:
-    from .extractive import Candidate
 
 # Asked kinds that need their slot in the quoted sentence (a figure, a date, an enumeration).
 SLOT_REQUIRED = {"number": "具体数额", "date": "具体时间", "list": "具体清单"}

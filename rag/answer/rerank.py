@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..question.reading import Question
+from ..domain.figures import TARGET_CUE
+from ..question.model import Question
 from ..types import Hit
-from .features import ENUM, TARGET_CUE, agrees, has_slot, title_slot
+from .features import ENUM, agrees, has_slot, title_slot
 from .indicator import bigrams, coverage, figures, found, term_weight
 
 WEIGHTS_FILE = Path(__file__).with_name("rerank_weights.json")

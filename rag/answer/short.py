@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
+from ..domain.figures import kind_of, year_of
 from ..domain.named_sets import members
 from ..domain.periods import DAY, YEAR_TOKEN, years_in
 from ..domain.tokenize import tag, tokenize
-from ..question.reading import Question
+from ..question.model import Question
 from ..types import Chunk
-from .features import TARGET_CUE, around_asked_noun
+from .features import around_asked_noun
 from .indicator import slot_figures
 
 _DAY = re.compile(rf"(?:{YEAR_TOKEN}\s*)?{DAY}")
@@ -106,25 +107,6 @@ def _chinese_date(iso: str) -> str:
     """ "2024-03-05" → "2024年3月5日"."""
     y, m, d = (int(x) for x in iso.split("-"))
     return f"{y}年{m}月{d}日"
-
-
-def kind_of(sentence: str, chunk: Chunk) -> str:
-    """目标 (a plan's figure) or 实际 (a result), as the passage presents it; "" when it cannot tell."""
-    if chunk.period_kind == "plan" or (TARGET_CUE.search(sentence) and chunk.period_kind != "review"):
-        return "目标"
-    if chunk.period_kind == "review":
-        return "实际"
-    return ""
-
-
-def year_of(sentence: str, chunk: Chunk) -> int | None:
-    """The year a figure is about: a year the sentence names, else its section's, else the report's."""
-    named = years_in(sentence)
-    if len(named) == 1:
-        return named[0]
-    if chunk.period is not None:
-        return chunk.period
-    return None if chunk.meta.review_years or chunk.meta.plan_years else chunk.meta.year
 
 
 def headline(q: Question, value: str, sentence: str, chunk: Chunk, place: str = "") -> str:

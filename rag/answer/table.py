@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..domain.units import to_base
 from ..ingest.chunking import split_sentences
 from ..ingest.records import Record, RecordBook
-from ..question.tables import TableQuery, table_query
+from ..question.tables import TableQuery
 from ..types import Answer, Chunk, Citation, Hit
 
 KIND_NAMES = {"target": "目标", "actual": "实际", "": "—"}
@@ -238,14 +238,15 @@ def _series(cells: list[Cell]) -> bool:
     return any(len(y) > 1 for y in years.values()) and len({c.region for c in cells}) <= 6
 
 
-def answer_table(question: str, retriever, filters=None) -> Answer | None:
-    """The table answer to a question across regions or years, or None for an ordinary question. The user's
+def answer_table(question: str, table: TableQuery | None, retriever, filters=None) -> Answer | None:
+    """The table answer to a question across regions or years (`table`: its table ask, as read), or None when
+    there is none or no report of any asked region (the ordinary path then refuses by name). The user's
     filters (`rag.retrieval.Filters`) narrow it: only their regions, and figures from their reports and years."""
-    q = table_query(question, retriever.places, retriever.provinces)
+    q = table
     if q is None:
         return None
     if filters is not None and filters.regions:
-        q.wants = [w for w in q.wants if w.region in filters.regions]
+        q = replace(q, wants=[w for w in q.wants if w.region in filters.regions])
     covered = set(retriever.regions)
     if not covered & set(q.regions):
         return None  # no report of any asked region: the ordinary path refuses by name

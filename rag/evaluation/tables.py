@@ -19,6 +19,8 @@ import unicodedata
 
 import numpy as np
 
+from .harness import write_predictions
+
 
 def _norm(value) -> str:
     return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
@@ -102,8 +104,6 @@ def write_table_report(out, qa: list[dict], preds: list[dict]) -> dict:
     dishonest cell) for a set of table questions; returns the metrics."""
     import json
     from pathlib import Path
-
-    from .harness import write_predictions
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

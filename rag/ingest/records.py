@@ -6,8 +6,8 @@ level, year, kind (target / actual), indicator, measure (the level — an amount
 growth), the value as written ("5.5%左右"), number, unit, qualifier, document, chunk and character span.
 
 It is read with the model that answers questions: the clause of the wording and those that go on with it
-(`rag.answer.indicator.clause_spans`), the figures and units of `rag.domain.units`, the year and kind as the short
-answer reads them (`rag.answer.short`). A clause that names another place ("临淄区…", "全国…") is that
+(`rag.domain.figures.clause_spans`), the figures and units of `rag.domain.units`, the year and kind as the short
+answer reads them (`rag.domain.figures`). A clause that names another place ("临淄区…", "全国…") is that
 place's, not the report's: it yields nothing.
 """
 
@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
-from ..answer.indicator import clause_spans
-from ..answer.short import kind_of
+from ..domain.figures import clause_spans, kind_of, passage_year
+from ..domain.indicators import Indicator, catalogue, pairs
 from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, years_in
 from ..domain.places import Gazetteer, gazetteer
 from ..domain.units import figures
@@ -32,7 +30,6 @@ from ..progress import OnStep, Stage
 from ..types import Chunk
 from .chunking import split_sentences, unlabelled_reviews
 
-DATA = Path(__file__).resolve().parents[1] / "domain" / "data"
 # A total or a rate over several years is no one year's record: a span, 累计, a five-year plan's 期间.
 _SEVERAL_YEARS = re.compile(rf"累计|{YEAR_SPAN.pattern}|“?(?:{'|'.join(FIVE_YEAR_PLANS)})”?期间")
 _COORDINATED = re.compile(r"[和、及与]\S{0,12}$")
@@ -41,23 +38,6 @@ _BASE_YEAR = re.compile(r"(?:较|比|与|同)\s*\d{4}\s*年(?:末|底)?")
 # Words between an indicator and a percentage that make it the indicator's growth ("地区生产总值增长5.5%").
 _GROWTH = re.compile(r"增长|增速|增幅|上涨|涨幅|提高|提升|下降|降低|减少|增加")
 MEASURE_NAMES = {"level": "", "growth": "增长"}
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    name: str  # 地区生产总值
-    level: str  # unit family of the level: money, count, weight, percent …
-    wordings: tuple[str, ...]  # how reports write it
-    growth_wordings: tuple[str, ...] = ()  # wordings that mean its growth on their own ("经济增长")
-    # Short wordings that go on with a topic named earlier in the sentence, no other indicator between:
-    # "粮食播种面积4157万亩、产量1146.1万吨" (topic 粮食), "地区生产总值增长5.8%，总量达到60013亿元".
-    continued: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-
-    def label(self, measure: str) -> str:
-        """ "地区生产总值增长" for the growth, "地区生产总值" for the level."""
-        return self.name + ("增长" if measure == "growth" and self.level != "percent" else "")
 
 
 # Bump when extraction changes: indexes whose records were read otherwise are re-read (`fingerprint`).
@@ -69,34 +49,6 @@ def fingerprint(extra: str | None = None) -> str:
     (a user's RAG_INDICATORS included). An index whose records differ gets them read again."""
     body = json.dumps([RECORDS_VERSION, [asdict(i) for i in catalogue(extra)], pairs(extra)], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
-
-
-def _read(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["indicators"]
-
-
-def catalogue(extra: str | None = None) -> tuple[Indicator, ...]:
-    """The built-in indicators, with those of the RAG_INDICATORS file added (same id: replaced)."""
-    return _catalogue(extra if extra is not None else os.environ.get("RAG_INDICATORS", ""))
-
-
-@lru_cache(maxsize=4)
-def _catalogue(extra: str) -> tuple[Indicator, ...]:
-    entries = {d["id"]: d for d in _read(DATA / "indicators.json")}
-    if extra:
-        entries.update({d["id"]: d for d in _read(Path(extra))})
-    return tuple(
-        Indicator(
-            d["id"],
-            d["name"],
-            d["level"],
-            tuple(d["wordings"]),
-            tuple(d.get("growth_wordings", ())),
-            tuple(d.get("continued", {}).get("wordings", ())),
-            tuple(d.get("continued", {}).get("after", ())),
-        )  # fmt: skip
-        for d in entries.values()
-    )
 
 
 @dataclass(frozen=True)
@@ -131,19 +83,6 @@ class Wording:
     members: tuple[tuple[Indicator, bool], ...]  # (indicator, means growth): two for "城乡居民…分别…"
     alone: tuple[Indicator, bool] | None = None  # what a pair wording means without 分别 (None: nothing)
     topics: tuple[str, ...] = ()  # a continued wording: counts only after one of these (`Indicator.continued`)
-
-
-def pairs(extra: str | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Wordings that name two indicators at once before 分别 ("城乡居民人均可支配收入分别增长5%和6%")."""
-    return _pairs(extra if extra is not None else os.environ.get("RAG_INDICATORS", ""))
-
-
-@lru_cache(maxsize=4)
-def _pairs(extra: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    entries = json.loads((DATA / "indicators.json").read_text(encoding="utf-8")).get("pairs", [])
-    if extra:
-        entries += json.loads(Path(extra).read_text(encoding="utf-8")).get("pairs", [])
-    return tuple((w, tuple(e["members"])) for e in entries for w in e["wordings"])
 
 
 @lru_cache(maxsize=4)
@@ -236,9 +175,7 @@ def _year(before: str, sentence: str, chunk: Chunk) -> int | None:
     relative = RELATIVE_RE.search(sentence)
     if relative and chunk.meta.year:
         return chunk.meta.year + RELATIVE_YEARS[relative.group(0)]
-    if chunk.period is not None:
-        return chunk.period
-    return None if chunk.meta.review_years or chunk.meta.plan_years else chunk.meta.year
+    return passage_year(chunk)
 
 
 def _kind(sentence: str, chunk: Chunk, year: int | None) -> str:

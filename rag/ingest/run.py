@@ -3,7 +3,7 @@
 Incremental: a document whose file hash is unchanged keeps its chunks and
 vectors (nothing is embedded again); changed and new documents are chunked
 and embedded; `remove` drops documents from both indexes. One writer at a
-time (file lock); the new index becomes live atomically (`rag.stores.layout`).
+time (file lock); the new index becomes live atomically (`rag.stores.files`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..embedding import Embedder
 from ..embedding.cache import VectorCache, embed_passages_cached, machine_cache
 from ..errors import LoadError, RagError
 from ..progress import OnStep, Stage
+from ..stores import open_store
 from ..types import Chunk, Document
 from .chunking import chunk_document
 from .loading import find_documents, load_document
@@ -67,10 +68,8 @@ def ingest(
     `reader(paths, report, say, on_step) -> (documents, {doc_id: (meta, chunks)})`: how files are read
     (default: here, chunked below; `rag.ingest.ray.RayReader` loads and chunks them in Ray tasks). Passages
     are embedded by `embedder` (`rag.ingest.ray.RayEmbedder`: on the cluster's actors)."""
-    from ..stores import open_store
-
     root = Path(root)
-    st = store if hasattr(store, "write") else open_store(root, store)
+    st = open_store(root, store)
     cache = machine_cache() if vector_cache is True else (vector_cache or None)
     started = time.perf_counter()
     report = IngestReport()

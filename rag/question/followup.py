@@ -20,11 +20,14 @@ is returned unchanged. Rules use general Chinese question vocabulary only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.periods import CURRENT_YEAR_WORDS, RELATIVE_YEARS, YEAR_LOOSE
+from ..domain.places import Gazetteer
 from ..domain.vocabulary import ACTUAL_WORDS, CHANGE_WORDS, TARGET_WORDS
-from .reading import Question, analyse, region_aliases
+from .model import Question
+from .reading import analyse, region_aliases
 
 # Words that open a follow-up ("那…呢", "还有…", "具体…").
 _LEADING_CUE = re.compile(r"^(?:那么|那个|那|还有|另外|再看看|再问一下|其中|具体)")
@@ -195,16 +198,24 @@ def _is_followup(message: str, cur: Question, topic: list[str]) -> bool:
     return no_slots and len(message) <= 20 and cur.asked in ("number", "list") and not _WHOLE_PLACE.search(message)
 
 
-def rewrite(message: str, previous: str | None, known_regions: list[str] | tuple[str, ...] = ()) -> Rewrite:
-    """Rewrite a follow-up into a standalone question using the previous (standalone) question."""
+def rewrite(
+    message: str,
+    previous: str | None,
+    places: Gazetteer | list[str] | tuple[str, ...] = (),
+    slots: Callable[[str], Question] | None = None,
+) -> Rewrite:
+    """Rewrite a follow-up into a standalone question using the previous (standalone) question. `places`:
+    the knowledge base's place model (or its regions' names); `slots`: how a text is parsed (the reader's
+    memo, which holds the previous question's parse)."""
     message = message.strip()
     if not previous or not message:
         return Rewrite(message, message)
-    cur = analyse(_strip_cue(message), known_regions)
+    slots = slots or (lambda text: analyse(text, places))
+    cur = slots(_strip_cue(message))
     topic = _topic_terms(cur)
     if not _is_followup(message, cur, topic):
         return Rewrite(message, message)
-    prev = analyse(previous, known_regions)
+    prev = slots(previous)
     if topic:
         text = _carry_slots(message, cur, previous, prev)
     else:

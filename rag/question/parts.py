@@ -9,16 +9,17 @@
 Bridge questions name a place by a description ("…与临淄区一同跻身百强区的那个区，
 2022年地区生产总值是多少？"): `bridge_question` splits them into the question that
 identifies the place ("…的是哪个区？") and the rest, which `fill_bridge` completes
-with the place once it is found (rag.chain).
+with the place once it is found (`rag.question.read`, `rag.pipeline`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from ..domain.periods import TIME, YEAR_TOKEN
 from ..domain.places import Gazetteer
+from .model import Bridge, Question
 from .reading import analyse, known_places
 
 _INTERROGATIVE = re.compile(r"多少|几|什么|哪|谁|何|吗|怎么|如何|是否|有没有")
@@ -67,10 +68,13 @@ def _parts(text: str) -> list[str]:
     return asking if len(asking) >= 2 and len(asking) == len(clauses) else []
 
 
-def split_question(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> list[str]:
+def split_question(
+    text: str, places: Gazetteer | list[str] | tuple[str, ...] = (), slots: Callable[[str], Question] | None = None
+) -> list[str]:
     """Return the parts of a compound question, or [text] when it is simple. `places`: the knowledge
-    base's place model (or the names of its regions)."""
+    base's place model (or the names of its regions); `slots`: how a text is parsed (the reader's memo)."""
     g = places if isinstance(places, Gazetteer) else known_places(tuple(sorted(set(places))))
+    slots = slots or (lambda t: analyse(t, g))
     parts = _parts(text)
     if parts:
         subject = _subject(parts[0])
@@ -81,8 +85,8 @@ def split_question(text: str, places: Gazetteer | list[str] | tuple[str, ...] = 
             if subject and not any(not m.weak for m in g.find(p)) and _subject(p) in ("", "又"):
                 p = subject + p
             out.append(p + "？")
-        return [x for part in out for x in _split_each(part, g)][:MAX_PARTS]
-    return _split_each(text, g)
+        return [x for part in out for x in _split_each(part, g, slots)][:MAX_PARTS]
+    return _split_each(text, g, slots)
 
 
 # What is left of a follow-on part that only compares what the first part asked ("湖南和湖北谁更快").
@@ -97,7 +101,7 @@ def _without_places(text: str, g: Gazetteer) -> str:
     return text
 
 
-def _split_each(text: str, g: Gazetteer) -> list[str]:
+def _split_each(text: str, g: Gazetteer, slots: Callable[[str], Question]) -> list[str]:
     """One question per year, place or indicator when the question asks for each (分别, 各, 哪个更高…)."""
     if not _EACH.search(text):
         return [text]
@@ -108,7 +112,7 @@ def _split_each(text: str, g: Gazetteer) -> list[str]:
     if run:
         start, end = run[0][0], run[-1][1]
         return _single([text[:start] + text[a:b] + text[end:] for a, b in run[:MAX_PARTS]])
-    return _phrase_pair(text, g) or _single(_indicator_pair(text, g)) or [text]
+    return _phrase_pair(text, g) or _single(_indicator_pair(text, slots)) or [text]
 
 
 def _single(parts: list[str]) -> list[str]:
@@ -116,10 +120,10 @@ def _single(parts: list[str]) -> list[str]:
     return [re.sub(r"分别|各自", "", p) for p in parts]
 
 
-def _indicator_pair(text: str, g: Gazetteer) -> list[str]:
+def _indicator_pair(text: str, slots: Callable[[str], Question]) -> list[str]:
     """ "赤字率和赤字规模分别按多少安排？" → one question per indicator, when two indicator phrases joined by
     和/与/及/、 come right before 分别/各 and a figure is asked (each may be in another unit)."""
-    q = analyse(text, g)
+    q = slots(text)
     if q.asked != "number":
         return []
     order = q.phrases[::-1]  # as written
@@ -150,18 +154,6 @@ def _phrase_pair(text: str, g: Gazetteer) -> list[str]:
 
 # "<description>的那个区，<rest>": a place described instead of named (general question form).
 _BRIDGE = re.compile(r"^(?P<clause>.{4,}?)的那个(?P<kind>区|县|市|镇|街道)[，,]\s*(?P<rest>.+)$")
-
-
-@dataclass(frozen=True)
-class Bridge:
-    ask: str  # the question that identifies the place
-    kind: str  # 区 / 县 / 市 …: what the place must be
-    rest: str  # the question about the place, without its name
-
-    def fill(self, place: str) -> str:
-        """The rest as a standalone question about `place` ("在其…" -> "临淄区在…")."""
-        rest = re.sub(r"^(在)?其", lambda m: m.group(1) or "", self.rest)
-        return place + rest
 
 
 def bridge_question(text: str) -> Bridge | None:

@@ -15,11 +15,9 @@ The vocabularies below are general to Chinese government documents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from ..domain.named_sets import Group, asked_group
+from ..domain.named_sets import asked_group
 from ..domain.periods import (
     FIVE_YEAR_PLANS,
     PAST_FIVE_YEARS,
@@ -53,9 +51,7 @@ from ..domain.vocabulary import (
     WHICH_ASK,
     YESNO_ASK,
 )
-
-if TYPE_CHECKING:
-    from .scope import Scope
+from .model import Question
 
 _ASKED_UNIT = re.compile(
     r"(?:多少|几)\s*((?:万亿|亿|万|千)?(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + "))"
@@ -72,39 +68,6 @@ _AFTER_ASK = re.compile(
 )
 # "（不是2023年的目标）": a negated aside names what is NOT asked; drop it before reading slots.
 _NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不是|而非|并非|非|不含|不包括)[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*")
-
-
-@dataclass
-class Question:
-    text: str
-    regions: list[str] = field(default_factory=list)
-    years: list[int] = field(default_factory=list)
-    report_years: list[int] = field(default_factory=list)  # "2024年政府工作报告": which report, not which period
-    relative: list[int] = field(default_factory=list)  # offsets from the document's year
-    periods: list[str] = field(default_factory=list)  # 十三五, …
-    kind: str = ""  # target | actual | ""
-    asked: str = "other"
-    terms: list[str] = field(default_factory=list)
-    other_places: list[str] = field(default_factory=list)  # places named that no report is about
-    mentions: list[Mention] = field(default_factory=list)  # every place named, as recognised
-    place_text: str = ""  # the text the mentions' offsets refer to
-    units: tuple[str, ...] = ()  # unit families a figure answer may have ("" = any)
-    aliases: dict[str, list[str]] = field(default_factory=dict)  # term -> report wordings
-    weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
-    phrases: list[str] = field(default_factory=list)  # the indicator as written, most important first
-    group: Group | None = None  # a named group whose members are asked ("三大先导产业是哪三个")
-    counted: bool = False  # the indicator is the noun counted after 多少 ("建设了多少风电光伏装机")
-    about_report: bool = False  # who delivered the report, when, at which meeting
-    outline: list = field(default_factory=list)  # (sub-heading, chunk) when the areas of a report's work are asked
-    scope: Scope | None = None  # which reports may answer (set by the retriever; None: the question names no place)
-
-    def search_text(self) -> str:
-        """The question plus the report wordings of its paraphrased terms (for BM25)."""
-        extra = [a for forms in self.aliases.values() for a in forms]
-        return self.text + (" " + " ".join(extra) if extra else "")
-
-    def wants_number(self) -> bool:
-        return self.asked == "number"
 
 
 _WHICH_COUNT = re.compile(r"哪[二三四五六七八九十两几\d]+[个项家类种条所座批大方面]")

@@ -15,29 +15,11 @@ the asked place's passages are not crowded out by the same sentence from thirty 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..domain.periods import YEAR_TOKEN
 from ..domain.places import Gazetteer, Mention, Place
 from ..types import Chunk, DocMeta
-from .reading import Question
-
-
-@dataclass(frozen=True)
-class Report:
-    doc_id: str
-    meta: DocMeta
-    place: Place | None
-
-    @property
-    def label(self) -> str:
-        return report_label(self.meta)
-
-
-def report_label(m: DocMeta) -> str:
-    """The name of a report in notes: 张店区2023年政府工作报告, 国务院2024年政府工作报告."""
-    who = "国务院" if m.level == "national" else m.region
-    return f"{who}{m.year or ''}{'年' if m.year else ''}{m.doc_type or '材料'}"
+from .model import Question, Report, Scope, report_label
 
 
 class Catalog:
@@ -73,25 +55,6 @@ class Catalog:
     def latest(reports: list[Report]) -> int | None:
         years = [r.meta.year for r in reports if r.meta.year]
         return max(years) if years else None
-
-
-@dataclass
-class Scope:
-    own: set[str] = field(default_factory=set)  # doc ids about the asked places
-    higher: set[str] = field(default_factory=set)  # doc ids of places above them (must name the place)
-    places: list[Place] = field(default_factory=list)  # the asked places
-    missing: list[str] = field(default_factory=list)  # asked places with no report, none above either
-    latest: set[str] = field(default_factory=set)  # own reports of the latest year (preferred without a year)
-    years: set[int] = field(default_factory=set)  # the years of the own reports
-    note: str = ""  # how years were read ("“去年”按…最新的报告理解为2024年")
-
-    @property
-    def docs(self) -> set[str]:
-        return self.own | self.higher
-
-    def role(self, doc_id: str) -> str:
-        """ "own", "higher" or "" (outside the scope)."""
-        return "own" if doc_id in self.own else "higher" if doc_id in self.higher else ""
 
 
 _JOINED = re.compile(rf"\s*(?:{YEAR_TOKEN})?\s*(?:和|与|及|、|同)\s*")

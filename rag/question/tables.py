@@ -24,11 +24,11 @@ from pathlib import Path
 
 import cn2an
 
+from ..domain.indicators import DATA, Indicator, catalogue
 from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, YEAR_TOKEN, years_in
 from ..domain.places import Gazetteer
 from ..domain.units import figures, to_base
 from ..errors import RagError
-from ..ingest.records import DATA, Indicator, catalogue
 
 # All provinces: "各省", "31个省份", "全国各省区市", "哪些省份" (a named group or places narrow it instead).
 ALL_PROVINCES = re.compile(

@@ -3,7 +3,7 @@
 sparse matrices: no Python loop over documents at query time).
 
 `HybridIndex` is built from chunks + vectors and searched by `rag.retrieval`.
-Persistence lives in `rag.stores.layout`.
+Persistence lives in `rag.stores.files`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 from ..domain.tokenize import tokenize
 from ..types import Chunk
 from . import vectors as vector_index
+from .fusion import reciprocal_rank
 
-RRF_K = 60  # reciprocal-rank fusion constant (Milvus' RRFRanker uses the same)
 EMPTY_TOKEN = "\u2400"  # bm25s cannot index an empty token list; a placeholder keeps positions aligned
 
 
@@ -60,8 +60,65 @@ def top_k(scores: np.ndarray, k: int, small: int = vector_index.EXACT_LIMIT) -> 
     return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
 
+class ChunkTable:
+    """What every index holds in the process, whichever engine searches it: the chunks (`chunks`, `by_id`),
+    their indicator records, BM25 term statistics (`bm25`: term weights, `idf`) and per-document arrays for
+    filters (`doc_table`). `HybridIndex` searches with FAISS and bm25s here; `rag.stores.milvus_index.MilvusIndex`
+    in the engine."""
+
+    chunks: list[Chunk]
+    bm25: object
+    by_id: dict[str, int]
+    records: list
+    records_stale: bool
+    _table: tuple | None
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def idf(self, token: str, mask: np.ndarray | None = None) -> float:
+        """Inverse document frequency of a BM25 token (0 for tokens the corpus lacks), counted over the
+        chunks `mask` keeps when given (the reports that may answer a question: its statistics then do
+        not change when reports about other places are added)."""
+        i = self.bm25.vocab_dict.get(token)
+        indptr = self.bm25.scores["indptr"]
+        if i is None or i + 1 >= len(indptr):
+            return 0.0
+        if mask is None:
+            n, df = len(self.chunks), int(indptr[i + 1] - indptr[i])
+        else:
+            n, df = int(mask.sum()), int(np.count_nonzero(mask[self.bm25.scores["indices"][indptr[i] : indptr[i + 1]]]))
+        if df == 0:
+            return 0.0
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """One document's chunks, in document order."""
+        codes, firsts, _ = self.doc_table()
+        row = next((i for i, c in enumerate(firsts) if c.doc_id == doc_id), None)
+        return [] if row is None else [self.chunks[i] for i in np.flatnonzero(codes == row)]
+
+    def doc_table(self) -> tuple[np.ndarray, list[Chunk], np.ndarray]:
+        """Per chunk, its document's row and its period (-1 when none), and one chunk per
+        document (whose `meta` and `doc_id` are the document's): what filters need, as arrays."""
+        if self._table is None:
+            rows: dict[str, int] = {}
+            firsts: list[Chunk] = []
+            codes = np.empty(len(self.chunks), dtype=np.int32)
+            periods = np.empty(len(self.chunks), dtype=np.int32)
+            for i, c in enumerate(self.chunks):
+                row = rows.get(c.doc_id)
+                if row is None:
+                    row = rows[c.doc_id] = len(firsts)
+                    firsts.append(c)
+                codes[i] = row
+                periods[i] = c.period if c.period is not None else -1
+            self._table = (codes, firsts, periods)
+        return self._table
+
+
 @dataclass
-class HybridIndex:
+class HybridIndex(ChunkTable):
     chunks: list[Chunk]
     vectors: np.ndarray
     faiss_index: object
@@ -88,29 +145,10 @@ class HybridIndex:
         faiss_index, info = vector_index.build(vectors, exact_limit=exact_limit)
         return cls(chunks, vectors, faiss_index, bm25, vector_info=info, records=list(records or []))
 
-    def __len__(self) -> int:
-        return len(self.chunks)
-
     def dense(self, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         k = min(k, len(self.chunks))
         scores, ids = vector_index.search(self.faiss_index, query_vec, k, mask)
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i >= 0]
-
-    def idf(self, token: str, mask: np.ndarray | None = None) -> float:
-        """Inverse document frequency of a BM25 token (0 for tokens the corpus lacks), counted over the
-        chunks `mask` keeps when given (the reports that may answer a question: its statistics then do
-        not change when reports about other places are added)."""
-        i = self.bm25.vocab_dict.get(token)
-        indptr = self.bm25.scores["indptr"]
-        if i is None or i + 1 >= len(indptr):
-            return 0.0
-        if mask is None:
-            n, df = len(self.chunks), int(indptr[i + 1] - indptr[i])
-        else:
-            n, df = int(mask.sum()), int(np.count_nonzero(mask[self.bm25.scores["indices"][indptr[i] : indptr[i + 1]]]))
-        if df == 0:
-            return 0.0
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def lexical(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """BM25 top-k: the postings of the query's tokens summed into one score array (numpy)."""
@@ -123,33 +161,5 @@ class HybridIndex:
         return top_k(scores, min(k, len(scores)))
 
     def hybrid(self, query_vec: np.ndarray, tokens: list[str], k: int, mask: np.ndarray | None = None) -> dict[int, float]:
-        """Dense and BM25 top-k fused by reciprocal rank (1 / (RRF_K + rank), ranks from 1): chunk -> score."""
-        fused: dict[int, float] = {}
-        for ranking in (self.dense(query_vec, k, mask), self.lexical(tokens, k, mask)):
-            for rank, (i, _) in enumerate(ranking):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-        return fused
-
-    def doc_chunks(self, doc_id: str) -> list[Chunk]:
-        """One document's chunks, in document order."""
-        codes, firsts, _ = self.doc_table()
-        row = next((i for i, c in enumerate(firsts) if c.doc_id == doc_id), None)
-        return [] if row is None else [self.chunks[i] for i in np.flatnonzero(codes == row)]
-
-    def doc_table(self) -> tuple[np.ndarray, list[Chunk], np.ndarray]:
-        """Per chunk, its document's row and its period (-1 when none), and one chunk per
-        document (whose `meta` and `doc_id` are the document's): what filters need, as arrays."""
-        if self._table is None:
-            rows: dict[str, int] = {}
-            firsts: list[Chunk] = []
-            codes = np.empty(len(self.chunks), dtype=np.int32)
-            periods = np.empty(len(self.chunks), dtype=np.int32)
-            for i, c in enumerate(self.chunks):
-                row = rows.get(c.doc_id)
-                if row is None:
-                    row = rows[c.doc_id] = len(firsts)
-                    firsts.append(c)
-                codes[i] = row
-                periods[i] = c.period if c.period is not None else -1
-            self._table = (codes, firsts, periods)
-        return self._table
+        """Dense and BM25 top-k, fused (`rag.stores.fusion`): chunk -> score."""
+        return reciprocal_rank([self.dense(query_vec, k, mask), self.lexical(tokens, k, mask)])

@@ -36,10 +36,11 @@ from filelock import FileLock
 
 from ..errors import IndexMissingError, RagError
 from ..ingest.chunking import CHUNKER_VERSION
+from ..ingest.records import Record, fingerprint
 from ..types import Chunk
-from . import StoreSpec, cancelled, writer_lock
+from .base import Manifest, StoreSpec, cancelled, writer_lock
+from .files import check_compatible
 from .index import HybridIndex
-from .layout import Manifest, check_compatible
 from .milvus_index import MilvusIndex, expr_list
 
 BATCH = 500  # rows per insert (the gRPC message stays well under its limit)
@@ -174,14 +175,10 @@ class MilvusStore:
         return chunks
 
     def _records(self) -> list:
-        from ..ingest.records import Record
-
         return [Record.from_dict(r["body"]) for r in self._meta_rows('kind == "record"')]
 
     @_engine_errors
     def load(self, embedder_name: str | None = None) -> tuple[HybridIndex, Manifest]:
-        from ..ingest.records import fingerprint
-
         manifest = self.read_manifest()
         if embedder_name is not None:
             check_compatible(manifest, embedder_name, Path(self.describe()))

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..domain.tokenize import tokenize
 from ..types import Chunk
-from .index import RRF_K, HybridIndex, build_bm25
+from .fusion import RRF_K
+from .index import ChunkTable, build_bm25
 
 
 def expr_list(texts: list[str]) -> str:
@@ -18,15 +19,17 @@ def expr_list(texts: list[str]) -> str:
     return json.dumps(texts, ensure_ascii=False)
 
 
-class MilvusIndex(HybridIndex):
+class MilvusIndex(ChunkTable):
     """The chunk table in memory; dense, BM25 and hybrid search in the engine. BM25 statistics for term
-    weights are counted here over the same tokens (`HybridIndex.idf`)."""
+    weights are counted here over the same tokens (`ChunkTable.idf`)."""
+
+    vector_info = {"type": "milvus"}
 
     def __init__(self, client, collection: str, chunks: list[Chunk], records: list | None = None):
-        bm25 = build_bm25(tokenize(c.indexed_text) for c in chunks) if chunks else None
-        super().__init__(
-            chunks, np.zeros((0, 0), np.float32), None, bm25, vector_info={"type": "milvus"}, records=list(records or [])
-        )
+        self.chunks = chunks
+        self.bm25 = build_bm25(tokenize(c.indexed_text) for c in chunks) if chunks else None
+        self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.records, self.records_stale, self._table = list(records or []), False, None
         self.client, self.collection = client, collection
 
     def _filter(self, mask: np.ndarray | None) -> str:

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable
 
 from ...domain.periods import years_in
 from ...domain.tokenize import tag
 from ...types import Answer, Citation, Hit
+from ..base import Response
 from ..features import agrees
 from .backend import describe_error
 from .citations import strip_markers
@@ -49,48 +50,37 @@ class LLMAnswerer:
         # gaps with nearby figures. When it answers and the model refuses, its cited quote is shown instead.
         self.guard = guard
 
-    # -- LCEL -----------------------------------------------------------------------------------
-    def chain(self, k: int = 10, filters=None) -> Runnable:
-        """question -> retrieve + extractive -> prompt | model | parser -> verify -> `Answer`."""
-        return (
-            RunnableLambda(lambda question: self.prepare(question, k, filters))
-            | RunnablePassthrough.assign(draft=RunnableLambda(self._inputs) | self.generation)
-            | RunnableLambda(lambda state: self.finish(state, state["draft"]))
-        )
-
-    def prepare(self, question: str, k: int = 10, filters=None) -> dict:
+    def prepare(self, question: str, k: int = 10, filters=None, reading=None) -> dict:
         started = time.perf_counter()
-        extractive = self.assistant.ask(question, k=k, filters=filters)
-        return {"extractive": extractive, "passages": extractive.retrieved[: self.passages], "started": started}
+        with self.assistant.pinned():  # the reading and the extractive answer over one index generation
+            q = reading or self.assistant.read(question)
+            extractive = self.assistant.ask(question, k=k, filters=filters, reading=q)
+        return {"extractive": extractive, "q": q, "passages": extractive.retrieved[: self.passages], "started": started}
 
     @staticmethod
     def _inputs(state: dict) -> dict:
         return {"question": state["extractive"].question, "passages": format_passages(state["passages"])}
 
-    # -- public ---------------------------------------------------------------------------------
-    def ask(self, question: str, k: int = 10, filters=None) -> Answer:
-        answer = None
-        for event in self.stream(question, k=k, filters=filters):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+    # -- the Answerer protocol (`rag.answer.base`) -----------------------------------------------
+    def ask(self, question: str, k: int = 10, filters=None, reading=None) -> Answer:
+        return self.respond(question, k=k, filters=filters, reading=reading).answer()
 
-    def stream(self, question: str, k: int = 10, filters=None) -> Iterator[str | Answer]:
-        """Yields the generated text piece by piece, then the final (verified or fallback) `Answer`."""
-        state = self.prepare(question, k, filters)
+    def respond(self, question: str, k: int = 10, filters=None, reading=None) -> Response:
+        """The generated text piece by piece, then the final (verified or fallback) `Answer`."""
+        return Response(self._events(question, k, filters, reading))
+
+    def _events(self, question: str, k: int, filters, reading) -> Generator[str, None, Answer]:
+        state = self.prepare(question, k, filters, reading)
         if not state["passages"]:
-            yield self.fallback(state, "没有检索到任何段落，未调用大模型")
-            return
+            return self.fallback(state, "没有检索到任何段落，未调用大模型")
         pieces: list[str] = []
         try:
             for piece in self._generate(self._inputs(state)):
                 pieces.append(piece)
                 yield piece
         except Exception as e:  # any endpoint failure: the extractive answer still appears
-            yield self.fallback(state, describe_error(e, self.config))
-            return
-        yield self.finish(state, "".join(pieces))
+            return self.fallback(state, describe_error(e, self.config))
+        return self.finish(state, "".join(pieces))
 
     def _generate(self, inputs: dict) -> Iterator[str]:
         deadline = time.monotonic() + self.timeout
@@ -112,7 +102,7 @@ class LLMAnswerer:
         v = verify(draft, state["passages"], extractive.question)
         if not v.ok:
             return self.fallback(state, f"大模型回答未通过核查：{v.reason}", draft)
-        q = self.assistant.retriever.analyse(extractive.question)
+        q = state["q"]  # the turn's one reading: the checks below do not parse the question again
         asked = q.asked
         if not v.refused and not figures_in(v.text) and asked == "number" and _answered_with_figure(extractive):
             return self.fallback(state, "问题问的是具体数额，生成的回答没有给出数字", draft)

@@ -1,0 +1,72 @@
+"""A figure in a report's passage: the year it is about, whether it is a target or a result, and the clause
+it belongs to. Ingest (`rag.ingest.records`), retrieval and the answer step all read figures this way."""
+
+from __future__ import annotations
+
+import re
+
+from ..types import Chunk
+from .periods import YEAR_WORD, years_in
+
+# Words that make a figure a plan's ("力争…", "…以上", "控制在…").
+TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
+
+
+def passage_year(chunk: Chunk) -> int | None:
+    """The year a passage reports on: its section's period, or for a document
+    without review/plan sections (news, congress material) the document's year."""
+    if chunk.period is not None:
+        return chunk.period
+    if not chunk.meta.review_years and not chunk.meta.plan_years:
+        return chunk.meta.year
+    return None
+
+
+def year_of(sentence: str, chunk: Chunk) -> int | None:
+    """The year a figure is about: a year the sentence names, else its section's, else the report's."""
+    named = years_in(sentence)
+    if len(named) == 1:
+        return named[0]
+    return passage_year(chunk)
+
+
+def kind_of(sentence: str, chunk: Chunk) -> str:
+    """目标 (a plan's figure) or 实际 (a result), as the passage presents it; "" when it cannot tell."""
+    if chunk.period_kind == "plan" or (TARGET_CUE.search(sentence) and chunk.period_kind != "review"):
+        return "目标"
+    if chunk.period_kind == "review":
+        return "实际"
+    return ""
+
+
+# A clause that goes on with the indicator of the clause before it: it opens with a predicate or a
+# figure ("…完成805亿元，同比增长3.4%"), not with another indicator ("…与经济增长同步，单位地区生产总值能耗…").
+_CONTINUES = re.compile(
+    rf"^\s*(?:{YEAR_WORD.pattern}|全省|全市|全区|全县|全国)?\s*(?:同比|比上年|较上年|分别|年均|累计|预计|全年|约|共|均|其中)?\s*"
+    r"(?:增长|增速|增幅|涨幅|下降|降低|提高|提升|减少|增加|达到|达|完成|实现|突破|超过|为|是|保持|稳定在|控制在|占|\d)"
+)
+
+
+MAX_CONTINUATION = (
+    3  # clauses that may go on with one indicator ("…地区生产总值都有所增加，全省共增加2702亿元，2023年达到13.09万亿元")
+)
+
+
+def clause_spans(sentence: str, positions: list[int], exact: bool = True) -> list[tuple[int, int]]:
+    """(start, end) in `sentence` of the clause holding each position and the clauses that go on with it
+    (see `indicator_windows`)."""
+    bounds = [0] + [m.end() for m in re.finditer(r"[，,；;。：:]", sentence)] + [len(sentence)]
+    spans = []
+    for pos in positions:
+        k = next((j for j in range(len(bounds) - 1) if bounds[j] < pos <= bounds[j + 1]), None)
+        if k is None:
+            continue
+        end = k + 1
+        for step in range(MAX_CONTINUATION):
+            if end >= len(bounds) - 1 or sentence[bounds[end] - 1 : bounds[end]] in ("；", ";", "。"):
+                break
+            if (exact or step > 0) and not _CONTINUES.match(sentence[bounds[end] : bounds[end + 1]]):
+                break  # (placed by terms, the next clause counts in any case)
+            end += 1
+        spans.append((bounds[k], bounds[end]))
+    return spans
