@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 2
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: store-index eval-all test-kb help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
+.PHONY: same-answers store-index eval-all test-kb help run test browser-test chromium lint format eval compare index clean-index fit heldout load-test llm-test bench
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -71,6 +71,14 @@ eval-all: $(BIN)/rag ## build the 37-document index (bundled + $(PROVINCES)) and
 	@test -d $(PROVINCES) || { echo "没有找到 $(PROVINCES)：请用 PROVINCES=<目录> 指定省级报告所在目录。"; exit 2; }
 	$(BIN)/rag ingest data/reports $(wildcard $(PROVINCES)/*.docx) $(wildcard $(PROVINCES)/*.txt) --index $(KB_ALL)/index
 	$(BIN)/rag eval --index $(KB_ALL)/index $(foreach f,$(QA_SETS),--qa $(f)) --out $(KB_ALL)
+
+# Behaviour unchanged by a change of structure: every set's predictions on $(SAME_OLD) and on the working tree,
+# over the same 37-document index (scripts/same_answers.py; exit 1 on any difference).
+SAME_OLD ?= b6d7399
+same-answers: $(BIN)/rag ## answers, refusals, short answers, citations, table cells: $(SAME_OLD) vs the working tree -> eval/out/same-answers/report.txt
+	@test -d $(PROVINCES) || { echo "没有找到 $(PROVINCES)：请用 PROVINCES=<目录> 指定省级报告所在目录。"; exit 2; }
+	$(BIN)/rag ingest data/reports $(wildcard $(PROVINCES)/*.docx) $(wildcard $(PROVINCES)/*.txt) --index $(KB_ALL)/index
+	$(BIN)/python scripts/same_answers.py --old $(SAME_OLD) --index $(KB_ALL)/index $(foreach f,$(QA_SETS),--qa $(f))
 
 compare: $(BIN)/rag $(INDEX)/CURRENT ## bm25 / dense / Chatchat-style recipe / report-qa side by side -> eval/out/compare/
 	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --compare --out eval/out/compare

@@ -33,11 +33,11 @@ from pydantic import ConfigDict
 from .answer.base import Response
 from .answer.extractive import ExtractiveAnswerer, interleave, merge_answers
 from .answer.table import answer_table
+from .domain.places import region_aliases
 from .domain.tokenize import tag
 from .embedding import DEFAULT_EMBEDDER, Embedder, get_embedder
 from .question.model import Question
 from .question.read import clean_question
-from .question.reading import region_aliases
 from .retrieval import Filters, HybridRetriever
 from .stores import open_store
 from .types import Answer, Hit
@@ -116,9 +116,7 @@ class Assistant:
         question, _ = clean_question(question)
         return self.retriever.search(question, k=k, filters=filters, q=q, vector_text=vector_text)
 
-    def ask(
-        self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, reading: Question | None = None
-    ) -> Answer:
+    def ask(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, reading: Question | None = None) -> Answer:
         """Answer one question through the LCEL chain (`reading`: the turn's `Question` when already read)."""
         with self.pinned():
             return build_answer_chain(self, k=max(1, k), filters=filters).invoke({"text": question, "reading": reading})

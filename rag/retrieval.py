@@ -4,7 +4,7 @@ chosen by the user restrict both searches before ranking (a boolean mask
 over the chunks, see `Filters.mask`), so ranks count allowed chunks only.
 
 Why the slot weights: a passage rarely names its region or year, the
-document does (GUIDE §1). Each chunk carries its document's region and the
+document does (`docs/design.md`). Each chunk carries its document's region and the
 year its section reports on (工作回顾 = that year's results, 目标任务 = that
 year's plan). When the question names a region or a year, passages from
 another region or period are pushed down (never filtered out: the answer
@@ -22,7 +22,7 @@ import numpy as np
 
 from .answer.outline import asks_areas, outline
 from .domain.figures import passage_year
-from .domain.places import Gazetteer, gazetteer, mainland_provinces
+from .domain.places import mainland_provinces, place_model
 from .domain.tokenize import tokenize
 from .embedding import Embedder
 from .ingest.records import RecordBook, extract
@@ -131,25 +131,6 @@ class LRU:
             if len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
-
-
-def place_model(firsts: list[Chunk]) -> Gazetteer:
-    """The place model of a knowledge base: every division, the regions its reports are about marked
-    as covered (names the data does not hold join as they are)."""
-    g = gazetteer()
-    names, covered = [], set()
-    for c in firsts:
-        region, code = c.meta.region, c.meta.region_code
-        if not region:
-            continue
-        if code and code in g.by_code:
-            covered.add(code)
-        elif g.resolve(region) is not None and g.resolve(region).name == region:
-            covered.add(g.resolve(region).key)
-        else:
-            names.append(region)
-            covered.add(region)
-    return g.extended(names=names, covered=covered)
 
 
 class HybridRetriever:

@@ -162,7 +162,7 @@ class Answer:
     table: dict | None = None
 
     def to_prediction(self, qid: str | None = None) -> dict:
-        """The prediction object of GUIDE §3 (`rag ask --json`, predictions.jsonl)."""
+        """The prediction object of `docs/contracts.md` (`rag ask --json`, predictions.jsonl)."""
         pred = {
             "question": self.question,
             "answer": self.text,

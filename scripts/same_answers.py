@@ -6,7 +6,9 @@ working tree, over one index, and compare the predictions field by field (latenc
 The older code is exported with `git archive` into `<out>/old-src` and run from there (`python -m rag.cli
 eval`), so both runs read the same index and the same QA files. The report lists, per set, how many
 predictions differ in the answer text, the refusal, the short answer, the citations (document, chunk,
-quote), the table cells and anything else; every difference is printed. Exit status 1 on any difference.
+quote), the table cells and anything else the user reads (headline, notes); every difference is printed.
+Exit status 1 on any of those. The order of the retrieved passages is reported too ("ranking"), for
+information: a change of it that changes no answer is not a difference.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def run_eval(src: Path, index: Path, sets: list[Path], out: Path, k: int) -> Non
     cmd = [sys.executable, "-m", "rag.cli", "eval", "--index", str(index), "--out", str(out), "--k", str(k)]
     for s in sets:
         cmd += ["--qa", str(s)]
+    if len(sets) == 1:  # (`rag eval` writes a single set straight into --out)
+        cmd[cmd.index("--out") + 1] = str(out / sets[0].stem)
     env = {**os.environ, "PYTHONPATH": str(src)}
     check = subprocess.run(
         [sys.executable, "-c", "import rag; print(rag.__file__)"], cwd=src, env=env, capture_output=True, text=True
@@ -60,6 +64,7 @@ def _fields(pred: dict) -> dict[str, object]:
     """The compared parts of one prediction, grouped as the report names them."""
     cites = [(c["doc"], c["chunk_id"], c["quote"]) for c in pred.get("citations", [])]
     rest = {k: v for k, v in pred.items() if k not in IGNORED | {"answer", "refused", "short_answer", "citations"}}
+    ranking = {k: rest.pop(k, None) for k in ("retrieved", "retriever")}
     table = rest.pop("table", None)
     cells = None
     if table is not None:
@@ -75,13 +80,14 @@ def _fields(pred: dict) -> dict[str, object]:
         "citations": cites,
         "citation_details": pred.get("citations"),
         "table_cells": cells,
-        "other": rest,
+        "other": rest,  # headline, note, notice, mode …: what else the user reads
+        "ranking": ranking,  # the passages retrieved, in order (informational: not an answer)
     }
 
 
 def compare(old: dict[str, dict], new: dict[str, dict]) -> tuple[dict[str, int], list[str]]:
-    counts = {k: 0 for k in ("answer", "refused", "short_answer", "citations", "citation_details", "table_cells")}
-    counts["other"] = 0
+    counts = {k: 0 for k in ("answer", "refused", "short_answer", "citations", "citation_details", "table_cells", "other")}
+    counts["ranking"] = 0
     lines = []
     if set(old) != set(new):
         lines.append(f"  question ids differ: only old {sorted(set(old) - set(new))}, only new {sorted(set(new) - set(old))}")
@@ -90,8 +96,10 @@ def compare(old: dict[str, dict], new: dict[str, dict]) -> tuple[dict[str, int],
         for key in counts:
             if a[key] != b[key]:
                 counts[key] += 1
-                lines.append(f"  {qid} {key}:\n    old {json.dumps(a[key], ensure_ascii=False)[:400]}\n"
-                             f"    new {json.dumps(b[key], ensure_ascii=False)[:400]}")
+                lines.append(
+                    f"  {qid} {key}:\n    old {json.dumps(a[key], ensure_ascii=False)[:400]}\n"
+                    f"    new {json.dumps(b[key], ensure_ascii=False)[:400]}"
+                )
     return counts, lines
 
 
@@ -114,11 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     total, report = 0, [f"same-answers: {args.old} vs working tree, index {index}"]
     for s in sets:
         name = s.stem
-        sub = name if len(sets) > 1 else ""  # `rag eval` writes one set straight into --out
-        old, new = _load(out / "old" / sub / "predictions.jsonl"), _load(out / "new" / sub / "predictions.jsonl")
+        old, new = _load(out / "old" / name / "predictions.jsonl"), _load(out / "new" / name / "predictions.jsonl")
         counts, lines = compare(old, new)
         n = len(new)
-        diff = sum(counts.values())
+        diff = sum(v for k, v in counts.items() if k != "ranking")
         total += diff
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         report.append(f"{name}: {n} questions; differing — {summary}" + ("" if diff else "  (identical)"))

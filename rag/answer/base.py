@@ -34,8 +34,8 @@ class Response:
         """A response that is complete at once: no pieces, then `answer`."""
 
         def events() -> Generator[str, None, Answer]:
+            yield from ()
             return answer
-            yield  # (makes this a generator)
 
         return cls(events())
 

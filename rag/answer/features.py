@@ -13,9 +13,11 @@ import re
 from ..domain.figures import TARGET_CUE, passage_year
 from ..domain.named_sets import members
 from ..domain.periods import CN_YEAR, DAY, YEAR_WORD, years_in
+from ..domain.places import region_aliases
 from ..domain.tokenize import has_person_name, tokenize
+from ..domain.units import MEASURE_WORDS
+from ..domain.vocabulary import RESIDENT_NAMES, sentence_residents
 from ..question.model import Question
-from ..question.reading import region_aliases
 from ..types import Hit
 from .indicator import found, near_indicator, slot_figures
 
@@ -33,8 +35,8 @@ def has_slot(q: Question, sentence: str) -> bool:
             return True
         return bool(slot_figures(q, sentence))
     if q.asked == "list":
-        if q.group is not None and q.group.text in sentence.replace("“", "").replace("”", ""):
-            return bool(members(q.group, sentence))  # a sentence naming the group must give its members
+        if q.named_set is not None and q.named_set.text in sentence.replace("“", "").replace("”", ""):
+            return bool(members(q.named_set, sentence))  # a sentence naming the group must give its members
         return _enumerates(around_asked_noun(q, sentence))
     if q.asked == "date":
         if any(w in q.text for w in ("哪天", "哪一天", "几月", "日期")):
@@ -65,7 +67,7 @@ def _enumerates(text: str) -> bool:
     )
 
 
-_WHICH_NOUN = re.compile(r"(?:哪些|哪几[个项家类种条所座批]?)([\u4e00-\u9fff]{2,4}?)(?:[？?，,。]|$)")
+_WHICH_NOUN = re.compile(rf"(?:哪些|哪几{MEASURE_WORDS}?)([\u4e00-\u9fff]{{2,4}}?)(?:[？?，,。]|$)")
 
 
 def around_asked_noun(q: Question, sentence: str) -> str:
@@ -82,7 +84,7 @@ def around_asked_noun(q: Question, sentence: str) -> str:
     return sentence[bounds[k] : bounds[min(len(bounds) - 1, k + 2)]]
 
 
-_HOW_MANY = re.compile(r"多少|几[个家项座所条处人名户张台辆套件次批位年]?")
+_HOW_MANY = re.compile(rf"多少|几(?:{MEASURE_WORDS}|年)?")
 COMPOUND_MIN = 4  # characters: a compound indicator name (税收收入, 进出口总额, 人均可支配收入)
 # What may follow the indicator's head noun before "多少": measure words, time and
 # comparison adverbs, predicates (general question Chinese). Anything else after a
@@ -150,30 +152,6 @@ def names_share_part(q: Question, sentence: str) -> bool:
     return not part or any(found(t, sentence, q) for t in part)
 
 
-# Resident groups that statistics in government reports are given for (income, pensions,
-# insurance): a figure for one group does not answer a question about another.
-_GROUP_WORDS = (
-    ("rural", re.compile(r"农村居民|农民|农村")),
-    ("urban", re.compile(r"城镇居民|城市居民|城镇")),
-    ("combined", re.compile(r"城乡居民|全体居民")),
-)
-GROUP_NAMES = {"rural": "农村居民", "urban": "城镇居民", "combined": "城乡居民（合计）"}
-
-
-def asked_group(text: str) -> str | None:
-    """The resident group a question asks about, if it names one."""
-    return next((g for g, pattern in _GROUP_WORDS if pattern.search(text)), None)
-
-
-def sentence_groups(sentence: str) -> set[str]:
-    """Resident groups a sentence gives figures for: "城镇和农村居民…分别" and
-    "城乡居民…分别增长5%、6.5%" give both groups; "城乡居民人均可支配收入达39351元" the total."""
-    groups = {g for g, pattern in _GROUP_WORDS if pattern.search(sentence)}
-    if "combined" in groups and "分别" in sentence and "城乡居民" in sentence:
-        groups |= {"rural", "urban"}
-    return groups
-
-
 def names_place(places: list, sentence: str) -> bool:
     """Does the sentence name one of the places (full or short name)?"""
     return any(form in sentence for p in places for form in p.forms)
@@ -182,11 +160,10 @@ def names_place(places: list, sentence: str) -> bool:
 def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
     """Region/year/kind/resident-group agreement between the question and a passage; reason if not."""
     chunk = hit.chunk
-    group = asked_group(q.text)
-    if group is not None:
-        given = sentence_groups(sentence)
-        if given and group not in given:
-            return False, "只给出了" + "、".join(GROUP_NAMES[g] for g in sorted(given)) + "的数据"
+    if q.residents is not None:
+        given = sentence_residents(sentence)
+        if given and q.residents not in given:
+            return False, "只给出了" + "、".join(RESIDENT_NAMES[g] for g in sorted(given)) + "的数据"
     scope = q.scope
     if scope is not None:
         role = scope.role(chunk.doc_id)

@@ -18,7 +18,7 @@ from ..domain.periods import YEAR_SPAN
 from ..domain.tokenize import tokenize, word_cuts, words
 from ..domain.units import Figure
 from ..domain.units import figures as find_figures
-from ..domain.vocabulary import CHANGE_WORDS
+from ..domain.vocabulary import CHANGE_WORDS, GROWTH_WORDS
 from ..question.model import Question
 
 
@@ -153,7 +153,7 @@ def unit_ok(q: Question, figure: Figure) -> bool:
 
 
 # A question about how much something grew, and the words that make a figure a share of something else.
-_GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|下降|提高|提升|降低")
+_GROWTH_ASK = re.compile(GROWTH_WORDS)
 _SHARE_WORDS = re.compile(r"比重|占比|占[^，,；;。]{0,10}$|份额")
 
 

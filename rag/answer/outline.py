@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..domain.headings import NUMBERED
 from ..question.model import Question
 from ..types import Chunk
 
@@ -19,12 +20,11 @@ ASKS_AREAS = re.compile(
     r"哪些方面|哪几个方面|哪几方面|几个方面|主要方面|重点工作|工作安排|主要工作|重点任务|主要任务|工作重点|重点做好|重点抓好|主要成效|哪些成效|主要成绩"
 )
 _REVIEW_ASK = re.compile(r"回顾|成效|成绩|进展|做了哪些|取得")
-_NUMBERED = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 MIN_AREAS = 3
 
 
 def asks_areas(q: Question) -> bool:
-    return q.asked in ("summary", "list", "other") and q.group is None and bool(ASKS_AREAS.search(q.text))
+    return q.asked in ("summary", "list", "other") and q.named_set is None and bool(ASKS_AREAS.search(q.text))
 
 
 def outline(q: Question, chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
@@ -37,7 +37,7 @@ def outline(q: Question, chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
             kind = "review"
     sections: dict[str, list[tuple[str, Chunk]]] = {}
     for c in chunks:
-        if len(c.section) < 2 or c.period_kind != kind or not _NUMBERED.match(c.section[1]):
+        if len(c.section) < 2 or c.period_kind != kind or not NUMBERED.match(c.section[1]):
             continue
         children = sections.setdefault(c.section[0], [])
         if not any(h == c.section[1] for h, _ in children):
@@ -48,4 +48,4 @@ def outline(q: Question, chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
 
 def heading_text(heading: str) -> str:
     """ "（一）更大力度推动全方位扩大内需" → "更大力度推动全方位扩大内需"."""
-    return _NUMBERED.sub("", heading).strip()
+    return NUMBERED.sub("", heading).strip()

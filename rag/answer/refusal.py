@@ -1,6 +1,7 @@
 """The refusal policy: an ordered list of named checks on the sentence the answer would quote.
 
-Similarity scores do not separate answerable from unanswerable questions (GUIDE §1), so refusal reads
+Similarity scores do not separate answerable from unanswerable questions (top cosine 0.91–0.94 for both
+on the bundled reports), so refusal reads
 what is asked and whether the chosen sentence carries it. Each check is a small function of a
 `Decision` (the question, the candidates, the chosen sentence) that returns the reason to refuse — in
 Chinese, shown to the user — and the sentence to show as the closest one, or None when it passes.

@@ -58,8 +58,8 @@ def indicator_head(phrase: str) -> str:
 
 
 def _items(q: Question, sentence: str) -> str:
-    if q.group is not None:
-        found = members(q.group, sentence)
+    if q.named_set is not None:
+        found = members(q.named_set, sentence)
         if found:
             return "、".join(found)
     zone = around_asked_noun(q, sentence)

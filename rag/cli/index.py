@@ -1,21 +1,22 @@
-"""`rag docs`, `rag indicators` and `rag bench`: the commands that list, export or measure an index."""
+"""`rag docs` and `rag indicators`: the commands that list or export an index."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from ..errors import RagError
+from ..domain.places import LEVEL_NAMES, mainland_provinces, place_model
+from ..export.tables import RECORD_COLUMNS, record_rows, write_table
+from ..ingest.records import extract
+from ..question.tables import select_records
+from ..stores import open_store
 
 
 def cmd_docs(args) -> int:
-    from ..stores import open_store
 
     store = open_store(args.index, args.store)
     manifest = store.read_manifest()
     where = "" if store.kind == "files" else f"（{store.describe()}）"
     print(f"索引 {args.index}{where}：模型 {manifest.embedder}，{len(manifest.documents)} 个文档")
-    from ..domain.places import LEVEL_NAMES
 
     for doc_id, d in sorted(manifest.documents.items()):
         meta = d.get("meta", {})
@@ -33,12 +34,6 @@ def cmd_docs(args) -> int:
 
 
 def cmd_indicators(args) -> int:
-    from ..domain.places import mainland_provinces
-    from ..export.tables import RECORD_COLUMNS, record_rows, write_table
-    from ..ingest.records import extract
-    from ..question.tables import select_records
-    from ..retrieval import place_model
-    from ..stores import open_store
 
     index, _ = open_store(args.index, args.store).load()
     records = extract(index.chunks) if index.records_stale else index.records
@@ -61,39 +56,4 @@ def cmd_indicators(args) -> int:
             )
         )
     print(f"共 {len(rows)} 条（--csv/--xlsx 可导出，含原文句子）", file=sys.stderr)
-    return 0
-
-
-def _bench_milvus(store: str | None) -> bool:
-    """`rag bench --store milvus-lite`: measure a milvus-lite collection beside the files."""
-    if store in (None, "", "faiss", "files"):
-        return False
-    if store in ("milvus-lite",) or store.startswith("milvus-lite:"):
-        return True
-    raise RagError(f"rag bench 的 --store 只能是 faiss 或 milvus-lite（收到“{store}”）：基准在本机嵌入运行 Milvus。")
-
-
-def cmd_bench(args) -> int:
-    from ..bench import BenchConfig, run
-    from ..bench.runner import default_rss_cap_gb, parse_sizes
-
-    if not 1 <= args.questions <= 10000:
-        raise RagError(f"--questions 必须在 1 到 10000 之间（收到 {args.questions}）。")
-    config = BenchConfig(
-        sizes=parse_sizes(args.sizes),
-        out=Path(args.out),
-        json_out=Path(args.json_out) if args.json_out else None,
-        questions=args.questions,
-        embedder=args.embedder,
-        baseline=not args.no_baseline,
-        max_rss_mb=(args.max_rss_gb or default_rss_cap_gb()) * 1024,
-        timeout_s=args.timeout_min * 60,
-        profile=args.profile,
-        milvus=_bench_milvus(args.store),
-    )
-    run(config, say=lambda m: print(m, file=sys.stderr))
-    print(
-        f"-> {args.out}/report.md, {args.out}/bench.json, {args.out}/latency.png"
-        + (f", {args.json_out}" if args.json_out else "")
-    )
     return 0

@@ -1,4 +1,4 @@
-"""The `rag` command (GUIDE §3). Domain errors become plain messages with a
+"""The `rag` command (`docs/contracts.md`). Domain errors become plain messages with a
 non-zero exit status; no traceback reaches the user."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..errors import RagError
 from ..stores import STORE_HELP
-from .index import cmd_bench, cmd_docs, cmd_indicators
+from .bench import cmd_bench
+from .index import cmd_docs, cmd_indicators
 from .show import print_response
 
 BUNDLED_REPORTS = Path(__file__).resolve().parents[2] / "data" / "reports"
@@ -68,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("fit", parents=[common], help="（开发）在问答集的训练半集上拟合句子重排序权重，并在验证半集上检验")
     s.add_argument("--qa", default="eval/qa.jsonl")
-    s.add_argument("--out", default=None, help="权重文件（默认 rag/rerank_weights.json）")
+    s.add_argument("--out", default=None, help="权重文件（默认 rag/answer/rerank_weights.json）")
 
     s = sub.add_parser("docs", parents=[common], help="列出已导入的文档")
 

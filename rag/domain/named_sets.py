@@ -27,13 +27,13 @@ MAX_MEMBER = 12
 
 
 @dataclass(frozen=True)
-class Group:
+class NamedSet:
     text: str  # as the question writes it, without quotes: "三大先导产业"
     count: int
     head: str  # the noun the members share: "产业", "任务"
 
 
-def asked_group(question: str) -> Group | None:
+def asked_set(question: str) -> NamedSet | None:
     m = _GROUP.search(question)
     if not m:
         return None
@@ -45,7 +45,7 @@ def asked_group(question: str) -> Group | None:
     if not count or count < 2 or count > 12 or not (m.group("measure") or m.group("open")):
         return None  # a group is named with a measure ("三大…", "五个…") or in quotes
     text = raw + (m.group("measure") or "") + noun
-    return Group(text, int(count), noun[-2:] if len(noun) >= 2 else noun)
+    return NamedSet(text, int(count), noun[-2:] if len(noun) >= 2 else noun)
 
 
 def _items(text: str) -> list[str]:
@@ -68,7 +68,7 @@ def _clause_member(clause: str, head: str) -> str:
     return member if 2 <= len(member) <= MAX_MEMBER else ""
 
 
-def members(group: Group, sentence: str) -> list[str]:
+def members(group: NamedSet, sentence: str) -> list[str]:
     """The group's members as the sentence gives them ([] when it only mentions the group)."""
     plain = sentence.replace("“", "").replace("”", "").replace('"', "")
     at = plain.find(group.text)

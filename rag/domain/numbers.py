@@ -11,6 +11,9 @@ from functools import lru_cache
 
 CN_DIGIT_CHARS = "〇零一二三四五六七八九"
 CN_NUMERAL = "[〇零一二三四五六七八九十百千万亿两点]"  # one character of a Chinese numeral (regex class)
+CN_COUNT_CHARS = "一二三四五六七八九十"  # the counting numerals: 第十四届, 一、, （三）
+CN_COUNT = f"[{CN_COUNT_CHARS}]"
+CN_COUNT_OR_DIGIT = rf"[{CN_COUNT_CHARS}两\d]"  # a small count as written: 近三年, 前5, 两个
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import cn_digits_year
+from .numbers import CN_COUNT_OR_DIGIT, cn_digits_year
 
 YEAR_DIGITS = r"(?:19|20)\d{2}"  # the one year pattern; every other one is built from it
 _Y = rf"(?<![\d.])({YEAR_DIGITS})(?!\d)"
@@ -37,8 +37,11 @@ FIVE_YEAR_PLANS = {
     "十四五": (2021, 2025),
     "十五五": (2026, 2030),
 }
+# A year that names a report, not the period asked about: "2024年政府工作报告中…", "在其2021年的报告里" (the
+# year, followed within its clause by 报告).
+REPORT_YEAR = re.compile(rf"({YEAR_DIGITS})\s*年(?=[^，,。？?；;]{{0,12}}?报告)")
 # A figure over several years, not one year's: "近3年", "三年来", "过去五年", "年均".
-YEAR_SPAN = re.compile(r"近[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两\d]+年来|过去[一二三四五六七八九十两\d]+年|年均")
+YEAR_SPAN = re.compile(rf"近{CN_COUNT_OR_DIGIT}+年|{CN_COUNT_OR_DIGIT}+年来|过去{CN_COUNT_OR_DIGIT}+年|年均")
 PAST_FIVE_YEARS = ("过去五年", "过去5年", "上一个五年", "五年来")
 
 

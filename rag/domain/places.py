@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from .numbers import CN_COUNT_CHARS
 from .tokenize import tag, word_cuts
 
 NATIONAL_CODE = "000000"
@@ -41,7 +42,11 @@ WEAK_NATIONAL = frozenset({"国家"})
 # "跻身全国综合实力百强区", "全国文明城市", "居全国前列": 全国 in a ranking or an honour names no place asked about.
 _HONOUR_BEFORE = re.compile(r"(?:跻身|进入|位居|位列|居|列|入选|获评|荣获|成为|评为|稳居|排名|排在|领跑|走在)$")
 _HONOUR_AFTER = re.compile(
-    r"^(?:综合实力)?(?:百强|前列|首位|第[一二三四五六七八九十\d]|前[一二三四五六七八九十\d]|文明|示范|先进|优秀|百佳|十佳|典型|试点|标杆|样板)"
+    r"^(?:综合实力)?(?:百强|前列|首位|第["
+    + CN_COUNT_CHARS
+    + r"\d]|前["
+    + CN_COUNT_CHARS
+    + r"\d]|文明|示范|先进|优秀|百佳|十佳|典型|试点|标杆|样板)"
 )
 # The 56 ethnic names carried by autonomous divisions' full names.
 NATIONS = tuple(
@@ -325,3 +330,38 @@ class Region:
     def of(cls, place: Place, g: Gazetteer | None = None) -> Region:
         g = g or gazetteer()
         return cls(place.name, place.code, place.level, tuple(a.name for a in g.ancestors(place)))
+
+
+@lru_cache(maxsize=64)
+def known_places(names: tuple[str, ...]) -> Gazetteer:
+    """The place model for a knowledge base whose reports are about `names` (names the data lacks join it)."""
+    return gazetteer().extended(names=names, covered=names)
+
+
+def place_model(firsts: list) -> Gazetteer:
+    """The place model of a knowledge base: every division, the regions its reports are about marked
+    as covered (names the data does not hold join as they are)."""
+    g = gazetteer()
+    names, covered = [], set()
+    for c in firsts:
+        region, code = c.meta.region, c.meta.region_code
+        if not region:
+            continue
+        if code and code in g.by_code:
+            covered.add(code)
+        elif g.resolve(region) is not None and g.resolve(region).name == region:
+            covered.add(g.resolve(region).key)
+        else:
+            names.append(region)
+            covered.add(region)
+    return g.extended(names=names, covered=covered)
+
+
+def region_aliases(region: str) -> list[str]:
+    """How a region may be written: '张店区' -> ['张店区', '张店'], '广西壮族自治区' -> [.., '广西']."""
+    place = gazetteer().resolve(region)
+    if place is not None and place.name == region:
+        return list(place.forms)
+    if len(region) > 2 and region[-1] in "省市区县":
+        return [region, region[:-1]]
+    return [region] if region else []

@@ -34,11 +34,9 @@ UNITS: dict[str, str] = {
         "count",
     ),
 }
-FAMILIES = tuple(dict.fromkeys(UNITS.values()))
 DATE_UNITS = ("年", "月", "日", "号")  # a date's parts: not amounts, but a generated "2023年" is checked like a figure
 MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 QUALIFIERS_AFTER = ("左右", "以上", "以内", "以下", "上下", "多", "余")
-QUALIFIERS_BEFORE = ("不低于", "不少于", "不超过", "不高于", "控制在", "保持在", "稳定在", "力争", "达到", "突破", "超过", "约")
 
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _MAG = "万亿|亿|万|千"
@@ -60,6 +58,9 @@ _ORDINAL = re.compile(r"届$")
 _NAMED_AFTER = re.compile(r"全会|会议|党代会|全体会议")
 _SPLIT = re.compile(rf"^(?P<num>{_NUM})\s*(?P<approx>{_APPROX})(?P<mag>(?:{_MAG})?){_APPROX}(?P<unit>(?:{_UNIT})?)")
 
+# Measure words (量词) between a count and its noun: "多少个项目", "几家企业", "哪几类".
+MEASURE_WORDS = "(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张|批|处|件|次|类|种|只|头|艘|架|列|对|支|部|本|份)"
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -70,10 +71,6 @@ class Figure:
     qualifier: str  # 左右 / 以上 / …, "" if none
     start: int
     end: int
-
-    @property
-    def is_range(self) -> bool:
-        return bool(re.search(rf"{_NUM}\D*(?:—|–|-|~|～|至|到)", self.text))
 
 
 def family_of(unit: str) -> str:
@@ -142,7 +139,3 @@ def figures(text: str, chinese: bool = True) -> list[Figure]:
                 )
         out.sort(key=lambda f: f.start)
     return out
-
-
-def figure_texts(text: str) -> list[str]:
-    return [f.text for f in figures(text)]

@@ -6,9 +6,26 @@ language, not any one document's.
 
 from __future__ import annotations
 
+import re
+
 # Words that ask for a planned figure vs an achieved one (general report vocabulary).
 TARGET_WORDS = ("目标", "预期", "计划", "打算", "力争", "拟", "定了", "定为", "要达到", "争取", "安排", "任务")
 ACTUAL_WORDS = ("完成", "实际", "实现了", "取得", "达到了", "增长了", "多少了", "成效", "成绩", "回顾")
+
+
+def asked_kind(text: str) -> str:
+    """ "target" when a question asks for a planned figure, "actual" for an achieved one, "" when it does not say."""
+    if any(w in text for w in TARGET_WORDS):
+        return "target"
+    if any(w in text for w in ACTUAL_WORDS):
+        return "actual"
+    return ""
+
+
+# An aside that names what is NOT asked: "（不是2023年的目标）", "，而不是全省的". Dropped before a question is read.
+NEGATED_ASIDE = re.compile(
+    r"[（(][^（）()]*(?:不是|而非|并非|不含|不包括|不要)[^（）()]*[）)]|[（(]\s*非[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*"
+)
 NUMBER_ASK = ("多少", "几", "多大", "多高", "多快", "比例", "比重", "占比", "增速", "增幅", "规模", "总量", "金额", "数量", "率")
 WHICH_ASK = ("哪些", "哪几")  # "which ones": a list even when a figure is asked too
 LIST_ASK = ("有什么", "包括", "包含", "列举", "分别")
@@ -100,7 +117,33 @@ PHRASING = frozenset(
 # Words of a question that say how a figure moved or what kind it is, not which
 # indicator it belongs to ("实际使用外资的增长目标是多少": the indicator is 实际使用外资;
 # 增长 and 目标 appear beside every figure of a target list). General report vocabulary.
+# Words that say a figure is a change, not a level ("地区生产总值增长5.5%", "能耗下降3%"): a regex alternation.
+GROWTH_WORDS = "增长|增速|增幅|上涨|涨幅|提高|提升|下降|降低|减少|增加"
 CHANGE_WORDS = frozenset(
     "增长 增速 增幅 涨幅 幅度 增加 提高 提升 下降 降低 减少 目标 预期 计划 完成 实现 达到 突破 同比 比上年 较上年 累计 全年 年均 "
     "实际 预计 控制 控制在 保持 稳定 稳定在".split()
 )
+
+
+# Resident groups that statistics in government reports are given for (income, pensions,
+# insurance): a figure for one group does not answer a question about another.
+_RESIDENT_WORDS = (
+    ("rural", re.compile(r"农村居民|农民|农村")),
+    ("urban", re.compile(r"城镇居民|城市居民|城镇")),
+    ("combined", re.compile(r"城乡居民|全体居民")),
+)
+RESIDENT_NAMES = {"rural": "农村居民", "urban": "城镇居民", "combined": "城乡居民（合计）"}
+
+
+def asked_residents(text: str) -> str | None:
+    """The resident group a question asks about, if it names one."""
+    return next((g for g, pattern in _RESIDENT_WORDS if pattern.search(text)), None)
+
+
+def sentence_residents(sentence: str) -> set[str]:
+    """Resident groups a sentence gives figures for: "城镇和农村居民…分别" and
+    "城乡居民…分别增长5%、6.5%" give both groups; "城乡居民人均可支配收入达39351元" the total."""
+    groups = {g for g, pattern in _RESIDENT_WORDS if pattern.search(sentence)}
+    if "combined" in groups and "分别" in sentence and "城乡居民" in sentence:
+        groups |= {"rural", "urban"}
+    return groups

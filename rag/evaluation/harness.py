@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .metrics import HEADLINE, evaluate
 
-System = Callable[[str], dict]  # question -> prediction object (GUIDE §3, without id)
+System = Callable[[str], dict]  # question -> prediction object (`docs/contracts.md`, without id)
 
 
 def run_system(system: System, qa: list[dict], progress: Callable[[int, int], None] | None = None) -> list[dict]:

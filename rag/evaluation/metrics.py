@@ -1,4 +1,4 @@
-"""Metrics of GUIDE §3, whitespace-insensitive.
+"""Metrics of `docs/contracts.md`, whitespace-insensitive.
 
 - a passage *supports* an evidence string if it contains it, or (evidence
   longer than 20 chars) contains any 20-char window of it;
@@ -247,4 +247,3 @@ HEADLINE = (
     "latency_p95_ms",
 )
 # Lower is better for these; every other headline figure is higher-is-better.
-LOWER_IS_BETTER = frozenset({"false_refusal", "wrong_source", "confident_wrong", "latency_p50_ms", "latency_p95_ms"})

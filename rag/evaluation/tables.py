@@ -10,7 +10,7 @@ with the value the report states or null when it states none.
   names as satisfying the question, against the expected ones (order counts for rankings);
 - latency of table answers.
 A prediction's table is `{"columns": […], "rows": [{"region", "year", "kind", "indicator", "value", "number",
-"unit", "citation"}]}` (GUIDE §3).
+"unit", "citation"}]}` (`docs/contracts.md`).
 """
 
 from __future__ import annotations

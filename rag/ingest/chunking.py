@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..domain.headings import PART, SECTION
 from ..domain.periods import FIVE_YEAR_PLANS, years_in
+from ..domain.reports import ADDRESS
 from ..types import Chunk, DocMeta, Document
 
 CHUNKER_VERSION = "para-v2"
@@ -29,10 +31,7 @@ SHORT_PARAGRAPH = 80
 SENTENCE_END = "。！？!?；;"
 _NO_HEADING_END = SENTENCE_END + "，,：:、"
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|$)")
-_NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
-_PAREN_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+")
-_ADDRESS = re.compile(r"^各位代表")
 _LAST_YEAR = re.compile(r"过去一年|去年|上一年|上年")
 _LEAD = re.compile(r"^([^，,。；：\d]{4,16})。")
 
@@ -75,7 +74,7 @@ def _paragraphs(text: str) -> list[_Para]:
             and len(prev.text) > 40  # longer than any heading
             and prev.text[-1] not in SENTENCE_END + "：:”"
             and heading_kind(p.text) is None
-            and not _ADDRESS.match(p.text)  # the address to the congress always opens a paragraph
+            and not ADDRESS.match(p.text)  # the address to the congress always opens a paragraph
         ):
             merged[-1] = _Para(prev.text + p.text, prev.start, p.end, prev.joins + ((len(prev.text), p.start),))
         else:
@@ -90,9 +89,9 @@ def heading_kind(line: str) -> str | None:
         return f"md{len(m.group(1))}"
     if len(line) > 40 or line[-1] in _NO_HEADING_END:
         return None
-    if _NUMBERED.match(line):
+    if PART.match(line):
         return "numbered"
-    if _PAREN_NUMBERED.match(line):
+    if SECTION.match(line):
         return "paren"
     if len(line) <= 30 and not line.startswith("各位代表"):
         return "plain"
@@ -164,7 +163,7 @@ def _front_matter_end(paras: list[_Para]) -> int:
     when they are few and short — a line may run title, date, meeting and speaker together — else the
     short plain lines before the first body paragraph."""
     for n, p in enumerate(paras[:MAX_TITLE_LINES]):
-        if _ADDRESS.match(p.text):
+        if ADDRESS.match(p.text):
             return n if 0 < n and sum(len(x.text) for x in paras[:n]) <= TITLE_BLOCK_MAX else 0
     n = 0
     while n < len(paras) and heading_kind(paras[n].text) == "plain":

@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..domain.numbers import cn_digits_year
+from ..domain.numbers import CN_COUNT
 from ..domain.periods import FIVE_YEAR_PLANS, YEAR_DIGITS, YEAR_WORD
 from ..domain.places import NATIONAL, Gazetteer, Place, gazetteer, level_by_suffix, short_name
+from ..domain.reports import CONGRESS, OFFICES
 from ..types import DocMeta
 from .titleblock import TitleBlock, header_lines, read_title_block
 
@@ -32,13 +33,12 @@ from .titleblock import TitleBlock, header_lines, read_title_block
 _HEADER_REGION = tuple(
     re.compile(p)
     for p in (
-        r"在\s*([\u4e00-\u9fff]{2,6}?[省市区县])\s*第[一二三四五六七八九十]+届",
+        rf"在\s*([\u4e00-\u9fff]{{2,6}}?[省市区县])\s*第{CN_COUNT}+届",
         r"([\u4e00-\u9fff]{2,6}?[省市区县])人民政府(?:[副代理]*(?:省长|市长|区长|县长))",
-        r"([\u4e00-\u9fff]{2,6}?[省市区县])第[一二三四五六七八九十]+届人民代表大会",
+        rf"([\u4e00-\u9fff]{{2,6}}?[省市区县])第{CN_COUNT}+届人民代表大会",
     )
 )
-_CONGRESS = re.compile(r"第[一二三四五六七八九十]+届\s*(全国)?\s*人民代表大会")
-_OFFICE = re.compile(r"人民政府|(?:代理|代)?(?:省长|市长|区长|县长|州长|盟长|旗长|主席)")
+_OFFICE = re.compile(rf"人民政府|(?:代理|代)?(?:{OFFICES})")
 _SELF_LEVEL = re.compile(r"代表(国务院|自治区|省|市|区|县|州|盟|旗)人民政府|代表(国务院)")
 _SELF_LEVELS = {"国务院": "national", "自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city"}
 _NEWS = (re.compile(r"\d{1,2}月\d{1,2}日讯"), re.compile(r"记者\s*[\u4e00-\u9fff]{2,4}"))
@@ -47,11 +47,6 @@ _REVIEW_HEADING = re.compile(rf"({YEAR_DIGITS})年.{{0,8}}?回顾")
 _PLAN_HEADING = re.compile(rf"({YEAR_DIGITS}|今年|明年).{{0,14}}?(?:目标|任务|工作安排|工作重点|总体要求)")
 _FIVE_YEAR_REVIEW = re.compile(r"“?(十[一二三四五]五)”?.{0,6}?回顾")
 COUNT_ZONE = 6000  # characters scanned to count place mentions
-
-
-def cn_year_to_int(text: str) -> int | None:
-    """'二〇二三' -> 2023; None when not a 4-digit Chinese-numeral year."""
-    return cn_digits_year(text)
 
 
 def detect_doc_type(text: str, block: TitleBlock | None = None) -> str:
@@ -76,7 +71,7 @@ def _last_place(g: Gazetteer, text: str) -> Place | None:
 
 def _congress_place(g: Gazetteer, head: str) -> Place | None:
     """The place whose people's congress hears the report."""
-    for m in _CONGRESS.finditer(head):
+    for m in CONGRESS.finditer(head):
         if m.group(1):
             return NATIONAL
         before = head[max(0, m.start() - 24) : m.start()]
@@ -137,11 +132,6 @@ def detect_place(text: str, g: Gazetteer | None = None, block: TitleBlock | None
             if not name.startswith(("我", "代表", "本")):
                 return Place(name, level=level_by_suffix(name), short=short_name(name))
     return _most_named(g, text, _self_level(text))
-
-
-def detect_region(text: str, g: Gazetteer | None = None) -> str:
-    place = detect_place(text, g)
-    return place.name if place else ""
 
 
 def _headings(text: str) -> list[str]:

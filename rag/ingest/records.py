@@ -26,6 +26,7 @@ from ..domain.indicators import Indicator, catalogue, pairs
 from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, years_in
 from ..domain.places import Gazetteer, gazetteer
 from ..domain.units import figures
+from ..domain.vocabulary import GROWTH_WORDS
 from ..progress import OnStep, Stage
 from ..types import Chunk
 from .chunking import split_sentences, unlabelled_reviews
@@ -36,8 +37,7 @@ _COORDINATED = re.compile(r"[和、及与]\S{0,12}$")
 _ESTIMATE = re.compile(r"预计|初步统计|初步核算")
 _BASE_YEAR = re.compile(r"(?:较|比|与|同)\s*\d{4}\s*年(?:末|底)?")
 # Words between an indicator and a percentage that make it the indicator's growth ("地区生产总值增长5.5%").
-_GROWTH = re.compile(r"增长|增速|增幅|上涨|涨幅|提高|提升|下降|降低|减少|增加")
-MEASURE_NAMES = {"level": "", "growth": "增长"}
+_GROWTH = re.compile(GROWTH_WORDS)
 
 
 # Bump when extraction changes: indexes whose records were read otherwise are re-read (`fingerprint`).

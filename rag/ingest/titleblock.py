@@ -11,14 +11,11 @@ import re
 from dataclasses import dataclass
 
 from ..domain.periods import FULL_DATE
+from ..domain.reports import ADDRESS, MEETING, OFFICES
 
 MAX_LINES = 12
-_ADDRESS = re.compile(r"^\s*各位代表")
 _DATE = FULL_DATE
-_MEETING = re.compile(
-    r"((?:[\u4e00-\u9fff]{2,12}?(?=第))?第[一二三四五六七八九十]+届\s*(?:全国)?\s*人民代表大会\s*第[一二三四五六七八九十]+次\s*会议)"
-)
-_ROLE = r"(?:国务院总理|总理|(?:人民政府)?(?:代理|代)?(?:省长|市长|区长|县长|州长|盟长|旗长|主席))"
+_ROLE = rf"(?:国务院总理|总理|(?:人民政府)?(?:代理|代)?(?:{OFFICES}))"
 _NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}?"
 # "省长 王予波", "国务院总理 李强", "主席王莉霞在", "区长　苏振华"; or "龚正市长在", "日海南省省长 刘小明在"
 _ROLE_NAME = re.compile(rf"(?P<role>{_ROLE})[\s\u2002\u3000]*(?P<name>{_NAME})(?=同志|作|在|[\s\u2002\u3000；;。，,）)]|$)")
@@ -41,7 +38,7 @@ def header_lines(text: str) -> list[str]:
     for ln in text.splitlines():
         if not ln.strip():
             continue
-        if _ADDRESS.match(ln) or len(lines) >= MAX_LINES:
+        if ADDRESS.match(ln) or len(lines) >= MAX_LINES:
             break
         lines.append(ln.strip())
     return lines
@@ -71,7 +68,7 @@ def read_title_block(text: str) -> TitleBlock:
     if m:
         date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     meeting = ""
-    m = _MEETING.search(head.replace("\n", ""))
+    m = MEETING.search(head.replace("\n", ""))
     if m:
         meeting = re.sub(r"^.*在", "", re.sub(r"\s+", "", m.group(1)))  # "日龚正市长在上海市第…" → "上海市第…"
     speaker, role = _speaker(head)

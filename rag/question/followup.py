@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.periods import CURRENT_YEAR_WORDS, RELATIVE_YEARS, YEAR_LOOSE
-from ..domain.places import Gazetteer
+from ..domain.places import Gazetteer, region_aliases
 from ..domain.vocabulary import ACTUAL_WORDS, CHANGE_WORDS, TARGET_WORDS
 from .model import Question
-from .reading import analyse, region_aliases
+from .reading import analyse
 
 # Words that open a follow-up ("那…呢", "还有…", "具体…").
 _LEADING_CUE = re.compile(r"^(?:那么|那个|那|还有|另外|再看看|再问一下|其中|具体)")

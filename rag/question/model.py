@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..domain.named_sets import Group
+from ..domain.named_sets import NamedSet
 from ..domain.places import Mention, Place
 from ..types import Chunk, DocMeta
 from .tables import TableQuery
@@ -30,13 +30,14 @@ class Question:
     aliases: dict[str, list[str]] = field(default_factory=dict)  # term -> report wordings
     weights: dict[str, float] = field(default_factory=dict)  # term -> IDF in the corpus (set by the retriever)
     phrases: list[str] = field(default_factory=list)  # the indicator as written, most important first
-    group: Group | None = None  # a named group whose members are asked ("三大先导产业是哪三个")
+    named_set: NamedSet | None = None  # a named set whose members are asked ("三大先导产业是哪三个")
+    residents: str | None = None  # the resident group asked about: rural | urban | combined (`asked_residents`)
     counted: bool = False  # the indicator is the noun counted after 多少 ("建设了多少风电光伏装机")
     about_report: bool = False  # who delivered the report, when, at which meeting
     outline: list = field(default_factory=list)  # (sub-heading, chunk) when the areas of a report's work are asked
     scope: Scope | None = None  # which reports may answer (`rag.question.scope`; None: the question names no place)
-    # The turn as a whole (`rag.question.read`): how it was asked, and how it is answered.
-    asked_as: str = ""  # the text as typed, before a follow-up was made standalone ("那临淄区呢？")
+    # The turn as a whole (`rag.question.read`): how it is answered. `text` is the standalone question (a
+    # follow-up such as "那临淄区呢？" made whole).
     table: TableQuery | None = None  # a question across regions or years: answered from the indicator records
     bridge: Bridge | None = None  # a place described, not named: found first by `bridge_ask`
     bridge_ask: Question | None = None
@@ -51,9 +52,6 @@ class Question:
         """The question plus the report wordings of its paraphrased terms (for BM25)."""
         extra = [a for forms in self.aliases.values() for a in forms]
         return self.text + (" " + " ".join(extra) if extra else "")
-
-    def wants_number(self) -> bool:
-        return self.asked == "number"
 
     def years_for(self, chunk: Chunk) -> set[int]:
         """The years the question could mean in this chunk's report (今年/去年 counted from its year)."""

@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable
 
 from ..domain.periods import TIME, YEAR_TOKEN
-from ..domain.places import Gazetteer
+from ..domain.places import Gazetteer, known_places
 from .model import Bridge, Question
-from .reading import analyse, known_places
+from .reading import analyse
 
 _INTERROGATIVE = re.compile(r"多少|几|什么|哪|谁|何|吗|怎么|如何|是否|有没有")
 _YEAR_PAIR = re.compile(rf"({YEAR_TOKEN})(?:和|与|及|、)({YEAR_TOKEN})")

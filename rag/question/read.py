@@ -107,6 +107,4 @@ class Reader:
             texts = split_question(understood, self.places, slots=self.slots)
             if len(texts) > 1:
                 q.parts = [self.question(t) for t in texts]
-        q.asked_as = text
         return q
-

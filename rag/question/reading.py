@@ -15,33 +15,34 @@ The vocabularies below are general to Chinese government documents.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from ..domain.named_sets import asked_group
+from ..domain.named_sets import asked_set
 from ..domain.periods import (
     FIVE_YEAR_PLANS,
     PAST_FIVE_YEARS,
     RELATIVE_RE,
     RELATIVE_YEARS,
-    YEAR_DIGITS,
+    REPORT_YEAR,
     YEAR_LOOSE,
     plans_in,
     relative_offsets,
     years_in,
 )
-from ..domain.places import Gazetteer, Mention, gazetteer
+from ..domain.places import Gazetteer, Mention, known_places
 from ..domain.tokenize import STOPWORDS, tokenize, word_spans, words
-from ..domain.units import UNITS, family_of
+from ..domain.units import MEASURE_WORDS, UNITS, family_of
 from ..domain.vocabulary import (
     ACTUAL_WORDS,
     ALIASES,
     CHANGE_WORDS,
     DATE_ASK,
     ENTITY_ASK,
+    GROWTH_WORDS,
     LEVEL_ASK,
     LIST_ASK,
     MONEY_INDICATORS,
     NAME_ASK,
+    NEGATED_ASIDE,
     NUMBER_ASK,
     PERCENT_ASK,
     PERSON_ASK,
@@ -50,6 +51,8 @@ from ..domain.vocabulary import (
     TARGET_WORDS,
     WHICH_ASK,
     YESNO_ASK,
+    asked_kind,
+    asked_residents,
 )
 from .model import Question
 
@@ -61,22 +64,17 @@ _ASK = re.compile(r"多少|几|百分之几|哪些|哪几|哪个|哪一|哪|什�
 _ABOUT_REPORT = re.compile(
     r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次会议|什么会议|哪个会议|日期)|(?:谁|哪位).{0,8}(?:作|做|发表|宣读)"
 )
-_REPORT_YEAR = re.compile(rf"({YEAR_DIGITS})\s*年(?:的|度)?(?:[^，,。？?]{{0,8}}?政府)?工作报告")
 _PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
-_AFTER_ASK = re.compile(
-    r"(?:多少|几)(?:万亿|亿|万|千)?(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张)?([\u4e00-\u9fff]{2,10})[？?。，,]*$"
-)
-# "（不是2023年的目标）": a negated aside names what is NOT asked; drop it before reading slots.
-_NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不是|而非|并非|非|不含|不包括)[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*")
+_AFTER_ASK = re.compile(rf"(?:多少|几)(?:万亿|亿|万|千)?{MEASURE_WORDS}?([\u4e00-\u9fff]{{2,10}})[？?。，,]*$")
 
 
-_WHICH_COUNT = re.compile(r"哪[二三四五六七八九十两几\d]+[个项家类种条所座批大方面]")
+_WHICH_COUNT = re.compile(rf"哪[二三四五六七八九十两几\d]+(?:{MEASURE_WORDS}|大|方面)")
 
 
 def _asked(q: str) -> str:
     if any(w in q for w in DATE_ASK):
         return "date"
-    if any(w in q for w in WHICH_ASK) or _WHICH_COUNT.search(q) or asked_group(q) is not None:
+    if any(w in q for w in WHICH_ASK) or _WHICH_COUNT.search(q) or asked_set(q) is not None:
         return "list"
     if any(w in q for w in NUMBER_ASK):
         return "number"
@@ -93,22 +91,6 @@ def _asked(q: str) -> str:
     if any(w in q for w in ENTITY_ASK):
         return "entity"
     return "other"
-
-
-@lru_cache(maxsize=64)
-def known_places(names: tuple[str, ...]) -> Gazetteer:
-    """The place model for a knowledge base whose reports are about `names` (names the data lacks join it)."""
-    return gazetteer().extended(names=names, covered=names)
-
-
-def region_aliases(region: str) -> list[str]:
-    """How a region may be written: '张店区' -> ['张店区', '张店'], '广西壮族自治区' -> [.., '广西']."""
-    place = gazetteer().resolve(region)
-    if place is not None and place.name == region:
-        return list(place.forms)
-    if len(region) > 2 and region[-1] in "省市区县":
-        return [region, region[:-1]]
-    return [region] if region else []
 
 
 # For names the place data does not hold ("丙河县" in a test, a new district): a name ending in 省/市/区/县
@@ -173,7 +155,7 @@ def _units(text: str) -> tuple[str, ...]:
 _NOT_A_RATE = re.compile(r"生产率|效率")
 # "经济增长目标是多少", "增速预期为多少": how much something is to grow is a rate.
 _RATE_ASK = re.compile(r"(?:增长|增速|增幅|涨幅)(?:的)?(?:预期)?(?:目标|预期目标)(?:是|为|定为|定在)?(?:多少|几)")
-_MOVED = re.compile(r"增长|增速|增幅|涨幅|下降|提高|提升|降低|减少|增加|比上年|同比|变化")
+_MOVED = re.compile(rf"{GROWTH_WORDS}|比上年|同比|变化")
 
 
 # Trimmed off a phrase's ends: change and kind words, comparison words, and measure nouns ("充电桩总数",
@@ -245,9 +227,7 @@ _SCOPE_WORDS = frozenset("全区 全市 全县 全省 全国 年度 全年 当�
 
 
 _NUMBER_ASK = re.compile(r"多少|几|百分之几|多大|多高|多快|多长")
-_HOW_MANY_MEASURE = re.compile(
-    r"(?:多少|几)(?:万亿|亿|万|千)?(?:个|项|家|座|所|条|名|位|人|户|套|台|辆|张|批|处|件|次|类|种|只|头|艘|架|列|对|支|部|本|份)?"
-)
+_HOW_MANY_MEASURE = re.compile(rf"(?:多少|几)(?:万亿|亿|万|千)?{MEASURE_WORDS}?")
 
 
 def _split_phrase(phrase: str) -> list[str]:
@@ -280,22 +260,19 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
     regions its reports are about."""
     g = places if isinstance(places, Gazetteer) else known_places(tuple(sorted(set(places))))
     q = Question(text=text)
-    text = _NEGATED_ASIDE.sub("", text)
+    text = NEGATED_ASIDE.sub("", text)
     q.mentions = g.find(text)
     q.place_text = text
     q.regions, q.other_places = _split_places(q.mentions, g)
     q.other_places += unknown_places(text, q.mentions)
     # "淄博市2024年政府工作报告中…": a year naming a report says which report, not which period is asked
-    q.report_years = sorted({int(y) for y in _REPORT_YEAR.findall(text)})
-    q.years = sorted(years_in(_REPORT_YEAR.sub(" ", text), loose=True))
+    q.report_years = sorted({int(y) for y in REPORT_YEAR.findall(text)})
+    q.years = sorted(years_in(REPORT_YEAR.sub(" ", text), loose=True))
     q.relative = relative_offsets(text)
     q.periods = plans_in(text)
     if any(w in text for w in PAST_FIVE_YEARS):
         q.periods.append("past-five-years")
-    if any(w in text for w in TARGET_WORDS):
-        q.kind = "target"
-    elif any(w in text for w in ACTUAL_WORDS):
-        q.kind = "actual"
+    q.kind = asked_kind(text)
     q.asked = _asked(text)
     lowered = text.lower()
     q.aliases = {w: forms for w, forms in ALIASES.items() if w in lowered}
@@ -316,7 +293,8 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
         q.terms = [t for t in tokenize(text) if t in kinds]
     q.terms += [w for w in q.aliases if w not in q.terms]
     q.phrases = indicator_phrases(text, q)
-    q.group = asked_group(text)
+    q.named_set = asked_set(text)
+    q.residents = asked_residents(q.text)
     noun = _HOW_MANY_MEASURE.search(text)
     q.counted = q.asked == "number" and bool(noun) and any(text.startswith(p, noun.end()) for p in q.phrases)
     q.about_report = q.asked in ("person", "date", "entity") and bool(_ABOUT_REPORT.search(text))

@@ -25,9 +25,11 @@ from pathlib import Path
 import cn2an
 
 from ..domain.indicators import DATA, Indicator, catalogue
-from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, YEAR_TOKEN, years_in
+from ..domain.numbers import CN_COUNT_CHARS, CN_COUNT_OR_DIGIT
+from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, REPORT_YEAR, YEAR_TOKEN, years_in
 from ..domain.places import Gazetteer
 from ..domain.units import figures, to_base
+from ..domain.vocabulary import GROWTH_WORDS, NEGATED_ASIDE, asked_kind
 from ..errors import RagError
 
 # All provinces: "各省", "31个省份", "全国各省区市", "哪些省份" (a named group or places narrow it instead).
@@ -35,9 +37,11 @@ ALL_PROVINCES = re.compile(
     r"(?:全国)?(?:各省(?:区市|市区|份|市|区)?|各地|3[01]个省(?:区市|份)?|3[01]省(?:区市)?|哪些省(?:份|区市)?|哪个省(?:份)?|哪几个省(?:份)?|省份)"
 )
 _SEGMENT = re.compile(r"[？?；;。！!，,]")
-_TARGET = re.compile(r"目标|预期|计划|力争|要达到|定在|定为|定的")
-_ACTUAL = re.compile(r"实际|完成|实现了|增长了|增速|增幅|达到了|总量|多少了")
-_GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|增加")
+# Beyond a question's target/result words (`asked_kind`), a table ask reads a value "set at" as a target and a
+# rate or total asked without either as a result ("2024年各省经济增速").
+_SET_AT = re.compile(r"定在|定的")
+_RESULT_ASK = re.compile(r"增速|增幅|总量")
+_GROWTH_ASK = re.compile(GROWTH_WORDS)
 _LEVEL_ASK = re.compile(r"总量|规模|多大|产量|总额是多少|多少亿|多少万")
 _OP = r"不低于|不少于|不高于|不超过|达到或超过|达到|超过|高于|低于|大于|小于|在"
 _THRESHOLD = re.compile(
@@ -45,34 +49,30 @@ _THRESHOLD = re.compile(
 )
 _THAT_LEVEL = re.compile(rf"(?P<op>{_OP})\s*(?:这个|这一|该|此)(?:水平|数|数值|增速|目标)")
 _ASKS_WHICH = re.compile(r"哪些|哪个|哪几|有哪|是哪|谁")
-_TOP = re.compile(r"(?:前|最高的|最低的|最快的|最慢的|最多的|最少的|最大的|最小的)\s*([一二两三四五六七八九十\d]+)")
+_TOP = re.compile(rf"(?:前|最高的|最低的|最快的|最慢的|最多的|最少的|最大的|最小的)\s*({CN_COUNT_OR_DIGIT}+)")
 _ORDER = re.compile(
-    r"排名|排序|怎么排|由高到低|由低到高|从高到低|从低到高|最高|最低|最快|最慢|最多|最少|最大|最小|前[一二三四五六七八九十\d]"
+    r"排名|排序|怎么排|由高到低|由低到高|从高到低|从低到高|最高|最低|最快|最慢|最多|最少|最大|最小|前[" + CN_COUNT_CHARS + r"\d]"
 )
 _LOW_FIRST = re.compile(r"最低|最慢|最少|最小|由低到高|从低到高")
 _COMPARE = re.compile(r"谁|哪个|对比|比较|不同|相比|更高|更快|更大|更多|差距|高多少|低多少")
 # Not a table: a difference or a share is a figure reports state ("高于全国0.7个百分点", "占全国38.7%").
 _NOT_TABLE = re.compile(r"[高低多少快慢大小]了?多少|高出|低出|相差|差距|差多少|比重|比例|占比|贡献|份额|倍")
-# A note the question adds about itself: "（不是2023年的目标）".
-_ASIDE = re.compile(r"[（(][^）)]*(?:不是|而非|并非|不含|不要)[^）)]*[）)]")
-# A year that names a report, not the figures' year: "2024年国务院政府工作报告中", "在其2021年政府工作报告中".
-_REPORT_YEAR = re.compile(rf"{YEAR_TOKEN}(?=[^，,。？?；;]{{0,8}}?(?:政府工作)?报告)")
 # A question sentence that goes on with the previous one's indicator: "广东2025年的目标又是多少？", "京津冀呢？".
 _GOES_ON = re.compile(r"呢|又|也|分别|各是|各为")
 QUALIFIER_NOTE = "比较按报告所写数值：“左右”按该数计，“以上”“不低于”“突破”按下限计，区间按下限计"
 
 
-_COUNTED = re.compile(r"(?<=[^\d一二三四五六七八九十])([\d一二三四五六七八九十]+)(省|市)")
+_COUNTED = re.compile(rf"(?<=[^\d{CN_COUNT_CHARS}])([\d{CN_COUNT_CHARS}]+)(省|市)")
 
 
-def groups(extra: str | None = None) -> dict[str, tuple[str, ...]]:
+def place_groups(extra: str | None = None) -> dict[str, tuple[str, ...]]:
     """Named groups of places (built-in, with RAG_GROUPS' added), each also under its Arabic-numeral
     spelling ("西部十二省区市" / "西部12省区市")."""
-    return _groups(extra if extra is not None else os.environ.get("RAG_GROUPS", ""))
+    return _place_groups(extra if extra is not None else os.environ.get("RAG_GROUPS", ""))
 
 
 @lru_cache(maxsize=4)
-def _groups(extra: str) -> dict[str, tuple[str, ...]]:
+def _place_groups(extra: str) -> dict[str, tuple[str, ...]]:
     data = json.loads((DATA / "place_groups.json").read_text(encoding="utf-8"))["groups"]
     if extra:
         data.update(json.loads(Path(extra).read_text(encoding="utf-8"))["groups"])
@@ -137,9 +137,9 @@ def indicator_of(text: str) -> tuple[Indicator, str] | None:
 def _regions(text: str, g: Gazetteer, provinces: list[str]) -> list[str]:
     """The regions a clause names, in order: groups' members, places, or all provinces."""
     named: list[str] = []
-    for name in sorted(groups(), key=len, reverse=True):
+    for name in sorted(place_groups(), key=len, reverse=True):
         if name in text:
-            named += [r for r in groups()[name] if r not in named]
+            named += [r for r in place_groups()[name] if r not in named]
             text = text.replace(name, " " * len(name))
     every = ALL_PROVINCES.search(text)
     if every:
@@ -189,10 +189,10 @@ def _count(word: str) -> int | None:
 
 def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | None:
     """The table a question asks for, or None when it is an ordinary question."""
-    text = _ASIDE.sub("", text)
+    text = NEGATED_ASIDE.sub("", text)
     if _NOT_TABLE.search(text):
         return None
-    text = _REPORT_YEAR.sub(lambda m: " " * len(m.group(0)), text)
+    text = REPORT_YEAR.sub(lambda m: " " * len(m.group(0)), text)
     found = indicator_of(text)
     if found is None:
         return None
@@ -222,7 +222,7 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     all_years = years_in(text)
     if not wants or (len({w.region for w in wants}) < 2 and len(all_years) < 2 and not every_year):
         return None
-    kind = "target" if _TARGET.search(text) else "actual" if _ACTUAL.search(text) else ""
+    kind = asked_kind(text) or ("target" if _SET_AT.search(text) else "actual" if _RESULT_ASK.search(text) else "")
     q = TableQuery(ind, measure, kind, wants, every_year=every_year)
     q.candidates = list(dict.fromkeys(asked)) or q.regions
     unit_hint = "%" if measure == "growth" or ind.level == "percent" else ""

@@ -41,4 +41,15 @@ def open_store(index_dir: str | Path, store: Store | StoreSpec | str | None = No
     return BACKENDS[spec.kind](Path(index_dir), spec)
 
 
-__all__ = ["BACKENDS", "STORE_HELP", "Manifest", "Store", "StoreSpec", "cancelled", "open_store", "parse_store", "register", "writer_lock"]
+__all__ = [
+    "BACKENDS",
+    "STORE_HELP",
+    "Manifest",
+    "Store",
+    "StoreSpec",
+    "cancelled",
+    "open_store",
+    "parse_store",
+    "register",
+    "writer_lock",
+]

@@ -50,13 +50,6 @@ def segments(text: str) -> list[Segment]:
     return out
 
 
-def cited_numbers(text: str) -> list[int]:
-    seen: list[int] = []
-    for seg in segments(text):
-        seen += [n for n in seg.cited if n not in seen]
-    return seen
-
-
 def strip_markers(text: str) -> str:
     return GROUP.sub("", text)
 

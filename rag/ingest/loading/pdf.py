@@ -29,6 +29,7 @@ from itertools import pairwise
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
+from ...domain.headings import NUMBERED
 from ...errors import LoadError
 from .paragraphs import join_paragraphs
 
@@ -44,7 +45,6 @@ _PAGE_NUMBER = re.compile(
     r"(?:\s*(?:[/／]|of|共)\s*\d{1,4}\s*页?)?[\s\-—–_·•|]*$",
     re.IGNORECASE,
 )
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 _LATIN_WRAP = re.compile(r"[A-Za-z][,.;:)]?$")  # an English word wrapped to the next line needs a space
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}，。、；：？！“”（）《》])[ \u00a0]+(?=[{_CJK}，。、；：？！“”（）《》])")
@@ -234,7 +234,7 @@ def _starts_paragraph(prev: _Line, prev_left: float, line: _Line, left: float, f
         return True
     if prev.x + prev.width - prev_left < full:  # the line before stopped short of the right margin
         return True
-    if abs(line.size - prev.size) > 0.15 * max(line.size, prev.size) or _NUMBERED.match(line.text):
+    if abs(line.size - prev.size) > 0.15 * max(line.size, prev.size) or NUMBERED.match(line.text):
         return True
     if pitch is not None and not (0 < prev.y - line.y <= 1.5 * pitch):  # extra space, or a jump up (new column)
         return True
