@@ -16,8 +16,33 @@ REPORTS = ROOT / "data" / "reports"
 PROVINCES = Path(os.environ.get("RAG_PROVINCES_DIR") or ROOT.parent / "shared" / "corpus-provinces")
 
 
+# The archive's other two folders (2026 provincial reports as web copies; 127 city reports of 2024),
+# beside the provincial ones unless RAG_SHARED_DIR says where all three are.
+SHARED = Path(os.environ.get("RAG_SHARED_DIR") or PROVINCES.parent)
+ARCHIVE_FOLDERS = {
+    "corpus-provinces": PROVINCES,
+    "corpus-2026": SHARED / "corpus-2026",
+    "corpus-cities": SHARED / "corpus-cities",
+}
+
+
+def _reports_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.suffix in (".docx", ".txt", ".pdf")) if folder.is_dir() else []
+
+
 def province_files() -> list[Path]:
-    return sorted(p for p in PROVINCES.glob("*") if p.suffix in (".docx", ".txt")) if PROVINCES.is_dir() else []
+    return _reports_in(PROVINCES)
+
+
+def archive_files() -> list[Path]:
+    """The 179 reports of the three shared folders (SOURCES.md and other notes left out); [] if any is missing."""
+    found = [_reports_in(d) for d in ARCHIVE_FOLDERS.values()]
+    return [p for files in found for p in files] if all(found) else []
+
+
+needs_archive = pytest.mark.skipif(
+    not archive_files(), reason=f"the shared report folders are not under {SHARED} (set RAG_SHARED_DIR)"
+)
 
 
 needs_provinces = pytest.mark.skipif(

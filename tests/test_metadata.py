@@ -59,3 +59,36 @@ def test_region_from_a_one_line_date_header():
 
     text = "政府工作报告\n——2024年1月10日在淄博市第十六届人民代表大会第三次会议上\n各位代表：\n现在，我代表市人民政府向大会报告工作。\n"
     assert detect_place(text).name == "淄博市"
+
+
+# -- reports without a title block: the place from how the text names places ----------------------
+
+CITY_BODY = (
+    "各位代表：\n现在，我代表市人民政府向大会报告工作，请予审议，并请市政协委员提出意见。\n"
+    "一、2023年工作回顾\n2023年，在省委、省政府和市委的坚强领导下，全市经济稳中有进。"
+    "我们主动融入武汉都市圈，对接武汉、服务武汉，与武汉共建产业园区。"
+    "孝南区、汉川市、应城市、安陆市各具特色，孝感高新区获评国家级园区，孝感临空经济区加快建设。"
+    "湖北省下达的目标全部完成。\n二、2024年主要目标和重点任务\n全市地区生产总值增长6.5%左右。\n"
+)
+
+
+def test_a_city_report_without_title_block_is_the_city_whose_counties_it_lists():
+    meta = extract_metadata(CITY_BODY)
+    # 武汉 is named as often as 孝感, but 孝南区, 汉川市, 应城市, 安陆市 lie inside 孝感市
+    assert (meta.region, meta.level, meta.year, meta.doc_type) == ("孝感市", "city", 2024, "政府工作报告")
+
+
+def test_the_named_government_is_the_report_s_own():
+    text = CITY_BODY.replace("我代表市人民政府", "我代表威海市人民政府")
+    assert extract_metadata(text).region == "威海市"
+
+
+def test_a_report_that_lost_its_first_lines_is_still_read():
+    text = CITY_BODY.split("一、", 1)[1].replace("全市", "我市")  # starts "2023年工作回顾"
+    meta = extract_metadata(text)
+    assert (meta.region, meta.year, meta.doc_type) == ("孝感市", 2024, "政府工作报告")
+
+
+def test_ranking_words_do_not_make_a_city_report_provincial():
+    text = CITY_BODY + "我市多项指标居全省第一，全省前列，全省领先，全省第二。\n"
+    assert extract_metadata(text).level == "city"

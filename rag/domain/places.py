@@ -218,6 +218,30 @@ class Gazetteer:
             i = m.end
         return self._qualify(text, raw)
 
+    def count_forms(self, text: str) -> dict[str, int]:
+        """How often each place is named in `text` by its full or short name (keys: `Place.key`), the
+        longest name first at each position ("黔西南" is no "黔西", "恩施土家族苗族自治州" no "恩施"), with
+        none of `find`'s checks: for weighing evidence, not for reading a name. A shared form counts for each."""
+        forms = self.by_form
+        longest = max(map(len, forms), default=0)
+        firsts = {f[0] for f in forms}
+        counts: dict[str, int] = {}
+        i = 0
+        while i < len(text):
+            hit = ""
+            if text[i] in firsts:
+                for n in range(min(longest, len(text) - i), 1, -1):
+                    if text[i : i + n] in forms:
+                        hit = text[i : i + n]
+                        break
+            if not hit:
+                i += 1
+                continue
+            for p in forms[hit]:
+                counts[p.key] = counts.get(p.key, 0) + 1
+            i += len(hit)
+        return counts
+
     def _check_word(self, text: str, m: Mention, cuts: set[int]) -> Mention | None:
         """A name must end where a word ends ("东方市场" is no 东方市, "北京时间" no 北京); a city or
         county short name must pass `_check_short`."""

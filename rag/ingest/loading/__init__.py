@@ -2,7 +2,8 @@
 
 One module per format: `text` (txt/md in UTF-8, GBK/GB18030 or UTF-16),
 `docx` (python-docx) and `pdf` (pypdf text layer). Each returns text with one
-paragraph per line, the shape `rag.ingest.chunking` reads. Every failure is a
+paragraph per line, the shape `rag.ingest.chunking` reads; `furniture` then drops what a
+web page put around a copied report (its buttons, source lines, captions, link lists). Every failure is a
 `LoadError` whose message names the file, what is wrong and how to fix it.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from ...errors import LoadError
 from ...types import Document
 from .docx import read_docx
+from .furniture import strip_furniture
 from .pdf import read_pdf
 from .text import decode_text, read_text
 
@@ -60,7 +62,7 @@ def load_document(path: str | Path) -> Document:
         data = path.read_bytes()
     except OSError as e:
         raise LoadError(f"{path.name}: 无法读取文件（{e.strerror}）。请检查文件权限，或确认文件没有被其他程序占用。") from e
-    text = READERS[suffix](data, path.name).replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_furniture(READERS[suffix](data, path.name).replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise LoadError(f"{path.name}: 文件是空的，没有可读取的文字。请确认选对了文件（扫描件请先做 OCR）后重新导入。")
     return Document(
