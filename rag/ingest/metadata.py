@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import PurePath
 
 from ..domain.numbers import CN_COUNT
 from ..domain.periods import FIVE_YEAR_PLANS, YEAR_DIGITS, YEAR_WORD
@@ -277,6 +278,18 @@ def detect_title(block: TitleBlock, region: str, doc_type: str, year: int | None
         return first
     name = "国务院" if region == NATIONAL.name else region
     return f"{name}{doc_type}" + (f"（{year}年）" if year else "")
+
+
+def file_name_place(name: str, g: Gazetteer | None = None) -> Place | None:
+    """The place a file name names ("黄山.docx" → 黄山市, "2025年广西政府工作报告.docx" → 广西壮族自治区), None if
+    none. A hint to check the text against, never the document's region."""
+    g = g or gazetteer()
+    stem = PurePath(name).stem
+    place = g.resolve(stem)
+    if place is not None:
+        return place
+    mentions = [m for m in g.find(stem) if not m.weak]
+    return mentions[-1].place if mentions else None
 
 
 def extract_metadata(text: str, g: Gazetteer | None = None) -> DocMeta:

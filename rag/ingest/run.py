@@ -2,7 +2,9 @@
 
 Incremental: a document whose file hash is unchanged keeps its chunks and
 vectors (nothing is embedded again); changed and new documents are chunked
-and embedded; `remove` drops documents from both indexes. One writer at a
+and embedded; `remove` drops documents from both indexes. A file whose text
+an indexed document already holds is listed with `duplicate_of` and not
+indexed again (`rag.ingest.duplicates`). One writer at a
 time (file lock); the new index becomes live atomically (`rag.stores.files`).
 """
 
@@ -23,8 +25,9 @@ from ..progress import OnStep, Stage
 from ..stores import open_store
 from ..types import Chunk, Document
 from .chunking import chunk_document
+from .duplicates import DuplicateFinder, encode, known_signatures, signature
 from .loading import find_documents, load_document
-from .metadata import extract_metadata
+from .metadata import extract_metadata, file_name_place
 from .records import extract, fingerprint
 
 
@@ -35,6 +38,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # file -> message
+    duplicates: dict[str, str] = field(default_factory=dict)  # file -> the indexed document whose text it repeats
     embedded_chunks: int = 0  # chunks the model embedded
     cached_chunks: int = 0  # new chunks whose vectors came from the machine's vector cache
     total_chunks: int = 0
@@ -92,21 +96,34 @@ def ingest(
             for doc_id in report.removed:
                 manifest.documents.pop(doc_id, None)
             new_chunks: list[Chunk] = []
+            dropped = set(report.removed) | replaced
+            finder = DuplicateFinder(known_signatures(manifest.documents, dropped))
+            fresh: list[tuple[str, Document]] = []
             for doc_id, doc in docs.items():
                 known = manifest.documents.get(doc_id)
-                if known and known["sha256"] == doc.sha256:
+                if known and known["sha256"] == doc.sha256 and not _orphaned(known, manifest.documents, dropped):
                     report.unchanged.append(doc_id)
+                else:
+                    (report.updated if known else report.added).append(doc_id)
+                    fresh.append((doc_id, doc))
+            metas = {d: prepared[d][0] if d in prepared else extract_metadata(doc.text) for d, doc in fresh}
+            # of two new copies of one text, the one whose name and title block agree with it is indexed
+            for doc_id, doc in sorted(fresh, key=lambda item: _copy_rank(item[0], metas[item[0]])):
+                sig = signature(doc.text)
+                original = finder.match(sig, exclude=doc_id)
+                entry = {"sha256": doc.sha256, "source": doc.source, "chars": len(doc.text), "minhash": encode(sig)}
+                if original is not None:  # the same text is indexed already: listed, not indexed twice
+                    report.duplicates[doc_id] = original
+                    manifest.documents[doc_id] = {**entry, "chunks": 0, "meta": metas[doc_id].to_dict(), "duplicate_of": original}
+                    say(f"{doc_id}: 与已导入的 {original} 内容相同，未重复导入。")
                     continue
-                (report.updated if known else report.added).append(doc_id)
-                meta, doc_chunks = prepared.get(doc_id) or _prepare(doc)
+                finder.add(doc_id, sig)
+                doc_chunks = prepared[doc_id][1] if doc_id in prepared else chunk_document(doc, metas[doc_id])
                 new_chunks.extend(doc_chunks)
-                manifest.documents[doc_id] = {
-                    "sha256": doc.sha256,
-                    "source": doc.source,
-                    "chunks": len(doc_chunks),
-                    "chars": len(doc.text),
-                    "meta": meta.to_dict(),
-                }
+                manifest.documents[doc_id] = {**entry, "chunks": len(doc_chunks), "meta": metas[doc_id].to_dict()}
+            # new documents follow the indexed ones in the order their files were read (not the order above)
+            order = [d for d in manifest.documents if d not in report.added] + report.added
+            manifest.documents = {d: manifest.documents[d] for d in order}
             if not (report.changed or stale):
                 st.unchanged()
                 report.total_chunks = len(old_chunks)
@@ -134,9 +151,18 @@ def ingest(
     return report
 
 
-def _prepare(doc: Document):
-    meta = extract_metadata(doc.text)
-    return meta, chunk_document(doc, meta)
+def _orphaned(entry: dict, documents: dict[str, dict], dropped: set[str]) -> bool:
+    """A duplicate whose original is gone (removed, or about to change): it is read again."""
+    original = entry.get("duplicate_of")
+    return bool(original) and (original not in documents or original in dropped)
+
+
+def _copy_rank(doc_id: str, meta) -> tuple:
+    """Which of several copies of one text to index: a file name that agrees with the text, then the copy
+    whose title block gave date and speaker, then file order."""
+    named = file_name_place(doc_id)
+    disagrees = named is not None and named.name != meta.region
+    return (disagrees, not meta.date, not meta.speaker)
 
 
 def _load_all(
