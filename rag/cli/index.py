@@ -6,6 +6,7 @@ import sys
 
 from ..domain.places import LEVEL_NAMES, mainland_provinces, place_model
 from ..export.tables import RECORD_COLUMNS, record_rows, write_table
+from ..ingest import overrides
 from ..ingest.metadata import file_name_place
 from ..ingest.records import extract
 from ..question.tables import select_records
@@ -19,6 +20,7 @@ def cmd_docs(args) -> int:
     where = "" if store.kind == "files" else f"（{store.describe()}）"
     print(f"索引 {args.index}{where}：模型 {manifest.embedder}，{len(manifest.documents)} 个文档")
 
+    fixed = overrides.load(args.index)
     for doc_id, d in sorted(manifest.documents.items()):
         meta = d.get("meta", {})
         who = " ".join(x for x in (meta.get("speaker_title", ""), meta.get("speaker", "")) if x)
@@ -33,10 +35,25 @@ def cmd_docs(args) -> int:
         notes = [f"与 {d['duplicate_of']} 内容相同，未重复索引"] if d.get("duplicate_of") else []
         if d.get("duplicate_of") and d["duplicate_of"] not in manifest.documents:
             notes = [f"与已删除的 {d['duplicate_of']} 内容相同：重新导入本文件即可检索"]
-        notes += _name_disagrees(doc_id, meta)
+        if doc_id in fixed:
+            notes.append(f"{'、'.join(FIELD_NAMES.get(k, k) for k in fixed[doc_id])}为手工设置")
+        else:
+            notes += _name_disagrees(doc_id, meta)
         note = f"  （{'；'.join(notes)}）" if notes else ""
         print(f"  {doc_id}  {' '.join(f for f in fields if f)}  {meta.get('title', '')}  {d['chunks']} 段{note}")
     return 0
+
+
+FIELD_NAMES = {
+    "region": "地区",
+    "level": "层级",
+    "year": "年份",
+    "doc_type": "类型",
+    "title": "标题",
+    "date": "日期",
+    "speaker": "报告人",
+    "speaker_title": "职务",
+}
 
 
 def _name_disagrees(doc_id: str, meta: dict) -> list[str]:

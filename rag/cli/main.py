@@ -44,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", parents=[common], help="导入/更新文档（默认导入自带的报告）")
     s.add_argument("paths", nargs="*", help="文件或目录（txt/md/docx/pdf）")
     s.add_argument("--rebuild", action="store_true", help="丢弃现有索引，全部重建")
+    for flag, what in (
+        ("--region", "地区（如 合肥市）"),
+        ("--year", "年份（报告作出的年份，如 2024）"),
+        ("--level", "层级：国家、省级、市级 或 县级"),
+        ("--doc-type", "文档类型（如 政府工作报告）"),
+        ("--title", "标题"),
+        ("--speaker", "报告人"),
+    ):
+        s.add_argument(flag, metavar=flag.strip("-").upper().replace("-", "_"), help=f"为本次导入的文件设置{what}，重建后仍保留")
     s.add_argument("--remove", action="append", default=[], metavar="DOC", help="从索引中删除文档（文件名），可重复")
     s.add_argument(
         "--ray",
@@ -137,6 +146,7 @@ def _cmd_ingest(args) -> int:
             remove=args.remove,
             progress=lambda m: print(m, file=sys.stderr),
             on_step=bar,
+            metadata=_metadata_fields(args),
         )
     finally:
         bar.close()
@@ -153,6 +163,23 @@ def _cmd_ingest(args) -> int:
         f"用时 {report.seconds:.1f} 秒（向量化 {report.embed_seconds:.1f} 秒）。"
     )
     return 1 if report.failed else 0
+
+
+def _metadata_fields(args) -> dict | None:
+    fields = {
+        "region": args.region,
+        "year": args.year,
+        "level": args.level,
+        "doc_type": args.doc_type,
+        "title": args.title,
+        "speaker": args.speaker,
+    }
+    fields = {k: v for k, v in fields.items() if v}
+    if fields and (not args.paths or any(Path(p).is_dir() for p in args.paths)):
+        raise RagError("--region/--year/--level 等只能用于指定的文件（不能用于目录或默认报告）：请在命令末尾写出要设置的文件。")
+    from ..ingest.overrides import checked
+
+    return checked(fields) or None
 
 
 def _assistant(args):

@@ -24,6 +24,7 @@ from ..errors import LoadError, RagError
 from ..progress import OnStep, Stage
 from ..stores import open_store
 from ..types import Chunk, Document
+from . import overrides
 from .chunking import chunk_document
 from .duplicates import DuplicateFinder, encode, known_signatures, signature
 from .loading import find_documents, load_document
@@ -62,6 +63,7 @@ def ingest(
     vector_cache: VectorCache | bool = True,
     store=None,
     reader: Callable | None = None,
+    metadata: dict | None = None,
 ) -> IngestReport:
     """Add/update documents from `paths`, remove the ids in `remove`, write the index.
 
@@ -71,7 +73,9 @@ def ingest(
     (`rag.stores`: a StoreSpec, its text or a store; None: RAG_STORE, else files under `root`).
     `reader(paths, report, say, on_step) -> (documents, {doc_id: (meta, chunks)})`: how files are read
     (default: here, chunked below; `rag.ingest.ray.RayReader` loads and chunks them in Ray tasks). Passages
-    are embedded by `embedder` (`rag.ingest.ray.RayEmbedder`: on the cluster's actors)."""
+    are embedded by `embedder` (`rag.ingest.ray.RayEmbedder`: on the cluster's actors). `metadata`: fields the
+    user sets for every file read in this run (`rag.ingest.overrides`: kept beside the index, applied on every
+    later ingest and rebuild)."""
     root = Path(root)
     st = open_store(root, store)
     cache = machine_cache() if vector_cache is True else (vector_cache or None)
@@ -82,12 +86,25 @@ def ingest(
         with st.lock():
             old_chunks, old_records, manifest = st.existing(embedder, rebuild)
             docs, prepared = (reader or _load_all)(paths, report, say, on_step)
+            fixed = overrides.load(root)
+            if metadata:
+                fields = overrides.checked(metadata)
+                fixed.update({d: {**fixed.get(d, {}), **fields} for d in docs})
+                overrides.save(root, fixed)
             for doc_id in remove:
                 if doc_id not in manifest.documents:
                     report.failed[doc_id] = f"{doc_id}: 索引中没有这个文档，无法删除。可用 `rag docs` 查看已导入的文档。"
                 else:
                     report.removed.append(doc_id)
-            replaced = {d for d, doc in docs.items() if d in manifest.documents and doc.sha256 != manifest.documents[d]["sha256"]}
+            replaced = {
+                d
+                for d, doc in docs.items()
+                if d in manifest.documents
+                and (
+                    doc.sha256 != manifest.documents[d]["sha256"]
+                    or overrides.differs(manifest.documents[d]["meta"], fixed.get(d))
+                )
+            }
             keep = [i for i, c in enumerate(old_chunks) if c.doc_id not in report.removed and c.doc_id not in replaced]
             chunks = [old_chunks[i] for i in keep]
             kept_docs = {c.doc_id for c in chunks}
@@ -101,12 +118,20 @@ def ingest(
             fresh: list[tuple[str, Document]] = []
             for doc_id, doc in docs.items():
                 known = manifest.documents.get(doc_id)
-                if known and known["sha256"] == doc.sha256 and not _orphaned(known, manifest.documents, dropped):
+                if (
+                    known
+                    and known["sha256"] == doc.sha256
+                    and doc_id not in replaced
+                    and not _orphaned(known, manifest.documents, dropped)
+                ):
                     report.unchanged.append(doc_id)
                 else:
                     (report.updated if known else report.added).append(doc_id)
                     fresh.append((doc_id, doc))
-            metas = {d: prepared[d][0] if d in prepared else extract_metadata(doc.text) for d, doc in fresh}
+            metas = {
+                d: overrides.apply(prepared[d][0] if d in prepared else extract_metadata(doc.text), fixed.get(d))
+                for d, doc in fresh
+            }
             # of two new copies of one text, the one whose name and title block agree with it is indexed
             for doc_id, doc in sorted(fresh, key=lambda item: _copy_rank(item[0], metas[item[0]])):
                 sig = signature(doc.text)
@@ -118,7 +143,8 @@ def ingest(
                     say(f"{doc_id}: 与已导入的 {original} 内容相同，未重复导入。")
                     continue
                 finder.add(doc_id, sig)
-                doc_chunks = prepared[doc_id][1] if doc_id in prepared else chunk_document(doc, metas[doc_id])
+                reuse = doc_id in prepared and doc_id not in fixed
+                doc_chunks = prepared[doc_id][1] if reuse else chunk_document(doc, metas[doc_id])
                 new_chunks.extend(doc_chunks)
                 manifest.documents[doc_id] = {**entry, "chunks": len(doc_chunks), "meta": metas[doc_id].to_dict()}
             # new documents follow the indexed ones in the order their files were read (not the order above)
