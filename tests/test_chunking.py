@@ -5,7 +5,7 @@ from fakes import REPORT_A, REPORT_B
 from rag.ingest.chunking import MAX_CHARS, chunk_document, heading_kind, split_sentences
 from rag.ingest.loading import load_document
 from rag.ingest.metadata import extract_metadata
-from rag.types import Document
+from rag.types import DocMeta, Document
 
 
 def _chunks(text, doc_id="x.txt"):
@@ -74,3 +74,32 @@ def test_page_break_continuation_joined():
     )
     body = [c for c in _chunks(text) if c.section != ("标题",)]
     assert len(body) == 1 and "示范标杆，取得新成效。" in body[0].text
+
+
+# -- a report's notes: a section of their own, never its figures ------------------------------------
+
+NOTED = (
+    "政府工作报告\n各位代表：\n一、2025年工作回顾\n全省地区生产总值增长5.2%。\n"
+    "各位代表！让我们团结奋斗，再创佳绩！\n"
+    "名词解释\n1.“两重”：是指国家重大战略实施和重点领域安全能力建设。\n"
+    "2.“四上”企业：是指规模以上工业、资质等级建筑业等企业，全省共有12000家。\n"
+    "3.三个立法权：一般地方性法规制定权等。\n"
+)
+
+
+def test_a_glossary_is_a_section_of_its_own():
+    from rag.ingest.chunking import NOTE, NOTES
+
+    chunks = chunk_document(Document("a.txt", NOTED), DocMeta(region="甲省", year=2026))
+    notes = [c for c in chunks if c.period_kind == NOTE]
+    assert notes and all(c.section == NOTES for c in notes) and "12000家" in "".join(c.text for c in notes)
+    assert all("5.2%" not in c.text for c in notes)
+    # numbered term notes without a heading after the closing words count too (江西, 海南)
+    unheaded = NOTED.replace("名词解释\n", "").replace("1.", "［1］").replace("2.", "［2］").replace("3.", "［3］")
+    assert any(c.period_kind == NOTE for c in chunk_document(Document("b.txt", unheaded), DocMeta(region="甲省")))
+
+
+def test_a_numbered_list_inside_the_report_is_no_glossary():
+    inside = NOTED.replace("各位代表！让我们团结奋斗，再创佳绩！\n名词解释\n", "") + "各位代表！让我们团结奋斗！\n"
+    chunks = chunk_document(Document("c.txt", inside), DocMeta(region="甲省"))
+    assert not any(c.period_kind == "note" for c in chunks)

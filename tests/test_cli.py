@@ -137,3 +137,7 @@ def test_indicators_export(real_index, tmp_path):
     assert {r["地区"] for r in rows} == {"张店区"}
     bad = rag("indicators", "--index", str(real_index), "--indicator", "幸福指数")
     assert bad.returncode != 0 and "没有这个指标" in bad.stderr
+    cities = rag("indicators", "--index", str(real_index), "--level", "市", "--indicator", "地区生产总值")
+    assert cities.returncode == 0 and cities.stdout and {ln.split("\t")[0] for ln in cities.stdout.splitlines()} == {"淄博市"}
+    wrong = rag("indicators", "--index", str(real_index), "--level", "乡")
+    assert wrong.returncode != 0 and "--level 只能是" in wrong.stderr

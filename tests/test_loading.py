@@ -359,4 +359,14 @@ def test_pdf_text_tidied():
     from rag.ingest.loading.pdf import _tidy
 
     # Kangxi radicals some producers emit instead of ideographs, and spaces between Chinese characters
-    assert _tidy("⼀年来，我们 坚持⼯作 重点，GDP 增长 5.5%") == "一年来，我们坚持工作重点，GDP 增长 5.5%"
+    assert _tidy("⼀年来，我们 坚持⼯作 重点，GDP 增长 5.5%") == "一年来，我们坚持工作重点，GDP 增长5.5%"
+    # a PDF's spaces around digits inside Chinese text (issue 20): "2023 年", "增长 5%左右", "5.3 %"
+    assert _tidy("2023 年增长 5%左右，达 14.2 万亿元，增长 5.3 %。") == "2023年增长5%左右，达14.2万亿元，增长5.3%。"
+    assert _tidy("GDP 2.0 version") == "GDP 2.0 version"  # Latin text keeps its spaces
+
+
+def test_pdf_with_spaced_digits_reads_as_the_report_wrote_it(tmp_path):
+    p = tmp_path / "r.pdf"
+    p.write_bytes(make_pdf(["甲山区 2023 年地区生产总值增长 5%左右，一般公共预算收入 44.9 亿元。" * 3]))
+    text = load_document(p).text
+    assert "2023年地区生产总值增长5%左右" in text and "44.9亿元" in text

@@ -20,7 +20,7 @@ from itertools import zip_longest
 
 from ..domain.figures import passage_year
 from ..domain.periods import YEAR_WORD
-from ..ingest.chunking import split_sentences
+from ..ingest.chunking import NOTE, split_sentences
 from ..question.model import Question
 from ..question.scope import year_note
 from ..types import Answer, Citation, Hit
@@ -50,6 +50,8 @@ class ExtractiveAnswerer:
         ctx = Context.of(q, hits)
         out = []
         for rank, hit in enumerate(hits[: self.top_passages]):
+            if hit.chunk.period_kind == NOTE and q.asked in ("number", "date"):
+                continue  # a glossary explains a term: its figures are not the report's (名词解释, ［1］…)
             position = 0
             for sentence in _units_of(hit.chunk.text, q, hit.chunk.section == ("标题",)):
                 s = sentence.strip()

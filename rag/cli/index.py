@@ -71,7 +71,7 @@ def cmd_indicators(args) -> int:
     records = extract(index.chunks) if index.records_stale else index.records
     g = place_model(index.doc_table()[1])  # the questions' place model: "张店" is 张店区 when a report covers it
     chosen = select_records(
-        records, g, [p.name for p in mainland_provinces(g)], args.region, args.year, args.indicator, args.kind
+        records, g, [p.name for p in mainland_provinces(g)], args.region, args.year, args.indicator, args.kind, args.level
     )
     rows = record_rows(chosen, lambda cid: index.chunks[index.by_id[cid]])
     if args.csv or args.xlsx:

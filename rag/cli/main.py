@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--year", action="append", type=int, default=[], help="年份，可重复")
     s.add_argument("--indicator", default="", help="指标（名称、编号或报告用语，如 地区生产总值、经济增速、gdp）")
     s.add_argument("--kind", default="", help="target（目标）或 actual（实际）")
+    s.add_argument("--level", default="", help="层级：国家、省级、市级 或 县级（也可写 省、市、县）")
     out = s.add_mutually_exclusive_group()
     out.add_argument("--csv", default=None, metavar="FILE", help="写入 CSV 文件（Excel 可直接打开）")
     out.add_argument("--xlsx", default=None, metavar="FILE", help="写入 Excel 文件")

@@ -36,6 +36,12 @@ from .tokenize import tag, word_cuts
 NATIONAL_CODE = "000000"
 LEVELS = ("national", "province", "city", "county")
 LEVEL_NAMES = {"national": "国家", "province": "省级", "city": "市级", "county": "县级", "": "其他"}
+# How a user names a level: 国家/省级/市级/县级, 省/市/县/区, or the codes
+LEVEL_WORDS = {
+    **{name: level for level, name in LEVEL_NAMES.items() if level},
+    **{level: level for level in LEVELS},
+    **{"国": "national", "全国": "national", "省": "province", "市": "city", "地市": "city", "县": "county", "区": "county"},
+}
 # Words for the whole country. 国家 is weak: "国家高新区" in a question about a province is not about the country.
 NATIONAL_WORDS = ("全国", "我国", "国务院", "中国", "国家")
 WEAK_NATIONAL = frozenset({"国家"})

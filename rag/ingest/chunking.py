@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..domain.headings import PART, SECTION
+from ..domain.headings import NOTE_ITEM, NOTES_HEADING, PART, SECTION
 from ..domain.periods import FIVE_YEAR_PLANS, years_in
 from ..domain.reports import ADDRESS
 from ..types import Chunk, DocMeta, Document
@@ -197,13 +197,36 @@ def _pieces(text: str) -> list[tuple[int, int]]:
     return pieces
 
 
+NOTES = ("名词解释",)  # the section of a report's glossary and numbered notes
+NOTE = "note"  # their period kind: explanations, not the report's figures
+MIN_NOTES = 3  # numbered notes in a row that make a glossary without a heading
+
+
+def _notes_start(paras: list[_Para]) -> int:
+    """Index of the paragraph where a report's notes begin (len(paras) if it has none): a glossary heading, or a
+    run of MIN_NOTES numbered term notes, after the report's last address to the congress ("各位代表！…")."""
+    closing = max((i for i, p in enumerate(paras) if ADDRESS.match(p.text)), default=len(paras))
+    for i in range(closing + 1, len(paras)):
+        text = paras[i].text.lstrip("#").strip()
+        if NOTES_HEADING.match(text):
+            return i
+        if (
+            all(NOTE_ITEM.match(p.text) for p in paras[i : i + 2 * MIN_NOTES : 2])
+            and len(paras[i : i + 2 * MIN_NOTES : 2]) == MIN_NOTES
+        ):
+            return i
+        if sum(bool(NOTE_ITEM.match(p.text)) for p in paras[i : i + MIN_NOTES]) == MIN_NOTES:
+            return i
+    return len(paras)
+
+
 def chunk_document(doc: Document, meta: DocMeta) -> list[Chunk]:
     stack: list[tuple[str, str]] = []  # (heading kind, heading text)
     chunks: list[Chunk] = []
     pending: list[tuple[int, _Para, tuple[str, ...]]] = []
 
     def emit(idx: int, text: str, start: int, end: int, section: tuple[str, ...], part: int | None) -> None:
-        period, kind, label = section_period(section, meta)
+        period, kind, label = (None, NOTE, NOTES[0]) if section == NOTES else section_period(section, meta)
         cid = f"{doc.doc_id}#p{idx}" + (f".{part}" if part is not None else "")
         chunks.append(
             Chunk(
@@ -229,13 +252,22 @@ def chunk_document(doc: Document, meta: DocMeta) -> list[Chunk]:
             pending.clear()
 
     paras = _paragraphs(doc.text)
+    notes = _notes_start(paras)
     front = _front_matter_end(paras)
     if front:
         emit(0, "\n".join(p.text for p in paras[:front]), paras[0].start, paras[front - 1].end, ("标题",), None)
     for idx, para in enumerate(paras):
         if idx < front:
             continue
-        kind = heading_kind(para.text)
+        if idx >= notes:
+            if idx == notes:
+                flush()
+                stack = [("notes", NOTES[0])]
+            if idx == notes and NOTES_HEADING.match(para.text.lstrip("#").strip()):
+                continue
+            kind = None
+        else:
+            kind = heading_kind(para.text)
         if kind is not None:
             flush()
             kinds = [k for k, _ in stack]

@@ -12,20 +12,12 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from ..domain.places import LEVEL_NAMES, Place, gazetteer, level_by_suffix
+from ..domain.places import LEVEL_WORDS, Place, gazetteer, level_by_suffix
 from ..errors import RagError
 from ..types import DocMeta
 
 FILE = "metadata-overrides.json"
 FIELDS = ("region", "level", "year", "doc_type", "title", "date", "speaker", "speaker_title")
-LEVELS_BY_NAME = {
-    **{v: k for k, v in LEVEL_NAMES.items() if k},
-    **{k: k for k in LEVEL_NAMES if k},
-    "省": "province",
-    "市": "city",
-    "县": "county",
-    "区": "county",
-}
 
 
 def load(root: str | Path) -> dict[str, dict]:
@@ -64,9 +56,9 @@ def checked(fields: dict) -> dict:
             if not 1949 <= value <= 2100:
                 raise RagError(f"年份 {value} 不在 1949–2100 之间：请检查。")
         if key == "level":
-            if value not in LEVELS_BY_NAME:
+            if value not in LEVEL_WORDS:
                 raise RagError(f"层级“{value}”无法识别：请用 国家、省级、市级 或 县级。")
-            value = LEVELS_BY_NAME[value]
+            value = LEVEL_WORDS[value]
         out[key] = value
     return out
 

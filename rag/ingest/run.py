@@ -31,6 +31,10 @@ from .loading import find_documents, load_document
 from .metadata import extract_metadata, file_name_place
 from .records import extract, fingerprint
 
+# What reading a file yields (loading, page furniture, metadata, chunking): bumped when they change, so the next
+# ingest of an unchanged file reads it again (its unchanged passages come from the vector cache).
+READING_VERSION = "archive-1"
+
 
 @dataclass
 class IngestReport:
@@ -102,6 +106,7 @@ def ingest(
                 if d in manifest.documents
                 and (
                     doc.sha256 != manifest.documents[d]["sha256"]
+                    or manifest.documents[d].get("reading") != READING_VERSION
                     or overrides.differs(manifest.documents[d]["meta"], fixed.get(d))
                 )
             }
@@ -136,7 +141,13 @@ def ingest(
             for doc_id, doc in sorted(fresh, key=lambda item: _copy_rank(item[0], metas[item[0]])):
                 sig = signature(doc.text)
                 original = finder.match(sig, exclude=doc_id)
-                entry = {"sha256": doc.sha256, "source": doc.source, "chars": len(doc.text), "minhash": encode(sig)}
+                entry = {
+                    "sha256": doc.sha256,
+                    "source": doc.source,
+                    "chars": len(doc.text),
+                    "minhash": encode(sig),
+                    "reading": READING_VERSION,
+                }
                 if original is not None:  # the same text is indexed already: listed, not indexed twice
                     report.duplicates[doc_id] = original
                     manifest.documents[doc_id] = {**entry, "chunks": 0, "meta": metas[doc_id].to_dict(), "duplicate_of": original}

@@ -27,7 +27,7 @@ import cn2an
 from ..domain.indicators import DATA, Indicator, catalogue
 from ..domain.numbers import CN_COUNT_CHARS, CN_COUNT_OR_DIGIT
 from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, REPORT_YEAR, YEAR_TOKEN, years_in
-from ..domain.places import Gazetteer
+from ..domain.places import LEVEL_WORDS, Gazetteer
 from ..domain.units import figures, to_base
 from ..domain.vocabulary import GROWTH_WORDS, NEGATED_ASIDE, asked_kind
 from ..errors import RagError
@@ -242,10 +242,20 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
 
 
 def select_records(
-    records: list, g: Gazetteer, provinces: list[str], regions: list[str], years: list[int], indicator: str, kind: str
+    records: list,
+    g: Gazetteer,
+    provinces: list[str],
+    regions: list[str],
+    years: list[int],
+    indicator: str,
+    kind: str,
+    level: str = "",
 ) -> list:
     """The records `rag indicators` exports: of the regions (names, short names or groups: "广西", "长三角",
-    "各省"), years, indicator (its id, its name — all its measures — or any wording: "经济增速") and kind."""
+    "各省"), years, indicator (its id, its name — all its measures — or any wording: "经济增速"), kind and level
+    (国家/省级/市级/县级, or 省/市/县)."""
+    if level and level not in LEVEL_WORDS:
+        raise RagError(f"--level 只能是 国家、省级、市级 或 县级（也可写 省、市、县），收到“{level}”。")
     wanted_regions = {r for text in regions for r in _regions(text, g, provinces)}
     if regions and not wanted_regions:
         raise RagError(
@@ -275,4 +285,5 @@ def select_records(
         and (ids is None or r.indicator in ids)
         and (measure is None or r.measure == measure)
         and (not k or r.kind == k)
+        and (not level or r.level == LEVEL_WORDS[level])
     ]

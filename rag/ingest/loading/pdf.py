@@ -9,7 +9,8 @@
   bottom of many pages) and bare page numbers ("3", "- 3 -", "第3页 共9页") are
   dropped.
 - Kangxi radicals that some PDF producers emit instead of ideographs ("⼀")
-  are mapped back, and stray spaces between Chinese characters removed.
+  are mapped back, and stray spaces between Chinese characters, and between digits and the
+  Chinese around them ("2023 年", "增长 5%左右"), removed.
 - Truncated, corrupt, password-protected and scanned (no text layer) files
   are rejected with a message that says what to do.
 """
@@ -47,6 +48,8 @@ _PAGE_NUMBER = re.compile(
 )
 _LATIN_WRAP = re.compile(r"[A-Za-z][,.;:)]?$")  # an English word wrapped to the next line needs a space
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
+# "2023 年", "增长 5%左右", "达 14.2 万亿元": a PDF's spacing around digits inside Chinese text
+_DIGIT_GAP = re.compile(rf"(?<=[\d%．.])[ \u00a0]+(?=[{_CJK}%])|(?<=[{_CJK}，（：])[ \u00a0]+(?=[\d])")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}，。、；：？！“”（）《》])[ \u00a0]+(?=[{_CJK}，。、；：？！“”（）《》])")
 _RADICALS = {
     cp: unicodedata.normalize("NFKC", chr(cp))
@@ -242,4 +245,4 @@ def _starts_paragraph(prev: _Line, prev_left: float, line: _Line, left: float, f
 
 
 def _tidy(paragraph: str) -> str:
-    return _CJK_GAP.sub("", paragraph.translate(_RADICALS))
+    return _DIGIT_GAP.sub("", _CJK_GAP.sub("", paragraph.translate(_RADICALS)))
