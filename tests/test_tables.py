@@ -179,3 +179,14 @@ def test_no_year_asks_each_region_for_its_latest_and_filters_narrow_the_table():
 
 def test_no_report_of_any_asked_region_is_no_table():
     assert answer_table("北京和天津2024年经济增速谁高？", q("北京和天津2024年经济增速谁高？"), _kb(KB)) is None
+
+
+def test_a_province_s_cities_are_the_cities_it_has_reports_of():
+    from rag.domain.places import known_places
+
+    g = known_places(("徐州市", "常州市", "天门市", "武汉市", "杭州市", "江苏省"))
+    ask = table_query("江苏各市2024年地区生产总值增长目标分别是多少？", g, PROVINCES)
+    assert ask is not None and ask.regions == ["徐州市", "常州市"]  # not 江苏省 itself, not all provinces ("各地")
+    assert table_query("湖北各地市2024年GDP增长目标是多少？", g, PROVINCES).regions == ["武汉市", "天门市"]
+    every = table_query("各地级市2024年地区生产总值增长目标是多少？", g, PROVINCES)
+    assert set(every.regions) == {"徐州市", "常州市", "天门市", "武汉市", "杭州市"}

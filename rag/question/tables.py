@@ -37,6 +37,11 @@ ALL_PROVINCES = re.compile(
     r"(?:全国)?(?:各省(?:区市|市区|份|市|区)?|各地|3[01]个省(?:区市|份)?|3[01]省(?:区市)?|哪些省(?:份|区市)?|哪个省(?:份)?|哪几个省(?:份)?|省份)"
 )
 _SEGMENT = re.compile(r"[？?；;。！!，,]")
+# The cities of a place ("江苏各市", "山东省各地市", "湖北所辖城市"), or of every report ("各地级市", "哪些城市"):
+# read before ALL_PROVINCES, whose "各地" would take "各地市" for all provinces.
+_CITIES = re.compile(
+    rf"(?:各|所有|全部|所辖|下辖|哪些|哪个|哪几个|这几个|这些|{CN_COUNT_OR_DIGIT}+个)(?:的)?(?:地级市|地市|城市|市州|州市|设区市|市)(?![场民长委政])"
+)
 # Beyond a question's target/result words (`asked_kind`), a table ask reads a value "set at" as a target and a
 # rate or total asked without either as a result ("2024年各省经济增速").
 _SET_AT = re.compile(r"定在|定的")
@@ -141,6 +146,11 @@ def _regions(text: str, g: Gazetteer, provinces: list[str]) -> list[str]:
         if name in text:
             named += [r for r in place_groups()[name] if r not in named]
             text = text.replace(name, " " * len(name))
+    cities = _CITIES.search(text)
+    if cities:
+        named += [c for c in _cities_of(text[: cities.start()], g) if c not in named]
+        text = text[: cities.start()] + " " * len(text[: cities.end()][cities.start() :]) + text[cities.end() :]
+        return named
     every = ALL_PROVINCES.search(text)
     if every:
         text = text[: every.start()] + " " * len(every.group(0)) + text[every.end() :]
@@ -152,6 +162,20 @@ def _regions(text: str, g: Gazetteer, provinces: list[str]) -> list[str]:
     if every and len(named) < 2:  # "西部地区哪些省份" / "长江经济带各省市": the group's, not all
         named += [p for p in provinces if p not in named]
     return named
+
+
+def _cities_of(before: str, g: Gazetteer) -> list[str]:
+    """The cities the knowledge base has reports of under the place named in `before` ("江苏" → 徐州市, 常州市,
+    …; 县级市 such as 天门市 too), by the place model's hierarchy, in code order; with no place named, every
+    city a report is about."""
+    parents = [m.place for m in g.find(before) if not m.weak and m.place.level in ("national", "province", "city")]
+    cities = sorted(
+        (p for p in g.by_code.values() if g.is_covered(p) and (p.level == "city" or (p.level == "county" and p.name.endswith("市")))),
+        key=lambda p: p.code,
+    )
+    if parents:
+        return [p.name for p in cities if g.within(p, parents[-1]) and p.key != parents[-1].key]
+    return [p.name for p in cities]
 
 
 def _threshold(text: str, unit_hint: str) -> tuple[str, float, str] | None:
