@@ -164,3 +164,12 @@ def test_a_share_answers_only_when_the_sentence_names_the_part():
 def test_a_rate_asked_with_duoda_is_still_a_rate():
     assert _q("甲山区2022年营业收入同比涨幅有多大？").units == ("percent",)
     assert "percent" not in _q("甲山区2022年营业收入规模有多大？").units
+
+
+def test_a_rank_is_asked_and_read_as_a_rank():
+    from rag.domain.vocabulary import RANK
+
+    ranks = lambda t: [m.group(0) for m in RANK.finditer(t)]  # noqa: E731
+    assert ranks("总量居全省第5位、增速居全省第4位") == ["全省第5位", "全省第4位"]
+    assert ranks("总量位居全省第4、皖北第1，增速") == ["全省第4", "皖北第1"]
+    assert ranks("第二产业增加值增长5%，全国第一批试点，第14届") == []

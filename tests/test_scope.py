@@ -37,3 +37,27 @@ def test_relative_years_count_from_the_latest_report_of_the_place(fake_index, fa
     assert q.years == [2023] and not q.relative and "2024" in q.scope.note
     a = Assistant(fake_index, embedder=fake_embedder).ask("临沂去年地区生产总值增长了多少？")
     assert not a.refused and "5.5%" in a.short and "2023年" in a.headline and a.note
+
+
+def test_a_city_without_a_report_is_refused_even_where_a_report_above_names_it(tmp_path, fake_embedder):
+    from rag.ingest.run import ingest
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "province.txt").write_text(
+        "政府工作报告\n——2024年1月20日在山东省第十四届人民代表大会第二次会议上\n省长 王某\n各位代表：\n"
+        "一、2023年工作回顾\n全省地区生产总值增长6%，其中日照市地区生产总值增长6.5%。\n",
+        encoding="utf-8",
+    )
+    root = tmp_path / "index"
+    ingest([d], root, fake_embedder)
+    bot = Assistant(root, embedder=fake_embedder)
+    a = bot.ask("日照2023年地区生产总值增长多少？")  # a city: its own report or nothing
+    assert a.refused and "日照市" in a.text and not a.citations
+    r = _retriever(root, fake_embedder)
+    assert r.analyse("日照市东港区2023年地区生产总值增长多少？").scope.higher == {"province.txt"}  # a county may
+
+
+def test_a_report_named_by_a_year_the_archive_lacks_is_refused(fake_index, fake_embedder):
+    a = Assistant(fake_index, embedder=fake_embedder).ask("甲山区2025年政府工作报告提出的地区生产总值增长目标是多少？")
+    assert a.refused and "甲山区2025年" in a.text

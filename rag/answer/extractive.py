@@ -25,6 +25,7 @@ from ..question.model import Question
 from ..question.scope import year_note
 from ..types import Answer, Citation, Hit
 from .base import Candidate
+from .features import is_title_block
 from .outline import heading_text
 from .refusal import BEFORE_CHOICE, ON_CHOICE, TOPICAL_POOL, Decision, first_refusal
 from .rerank import Context, LinearScorer, default_scorer, featurize
@@ -105,7 +106,7 @@ class ExtractiveAnswerer:
             best = max(tied, key=lambda c: (phrase in c.sentence, c.score))
         d.glossary = definition(d.q, d.cands[: TOPICAL_POOL * 2])
         if d.q.about_report:  # who delivered it, when, where: its title block says
-            block = next((c for c in d.cands if c.hit.chunk.section == ("标题",) and c.agrees and c.has_slot), None)
+            block = next((c for c in d.cands if is_title_block(c.hit.chunk) and c.agrees and c.has_slot), None)
             if block is not None:
                 return block
         return d.glossary or best

@@ -14,9 +14,10 @@ from ..domain.figures import TARGET_CUE, passage_year
 from ..domain.named_sets import members
 from ..domain.periods import CN_YEAR, DAY, YEAR_WORD, years_in
 from ..domain.places import region_aliases
+from ..domain.reports import despace
 from ..domain.tokenize import has_person_name, tokenize
 from ..domain.units import MEASURE_WORDS
-from ..domain.vocabulary import RESIDENT_NAMES, sentence_residents
+from ..domain.vocabulary import RANK, RESIDENT_NAMES, sentence_residents
 from ..question.model import Question
 from ..types import Hit
 from .indicator import found, near_indicator, slot_figures
@@ -30,6 +31,8 @@ _DATE = re.compile(rf"{YEAR_WORD.pattern}|{DAY}|{CN_YEAR.pattern}")
 
 def has_slot(q: Question, sentence: str) -> bool:
     """Does the sentence carry the kind of thing the question asks for?"""
+    if q.asked == "rank":
+        return bool(RANK.search(sentence))
     if q.asked == "number":
         if "percent" in q.units and _RATIO.search(near_indicator(q, sentence)):  # "三次产业比为5.1：60.4：34.5"
             return True
@@ -47,17 +50,22 @@ def has_slot(q: Question, sentence: str) -> bool:
     return True
 
 
+def is_title_block(chunk) -> bool:
+    """The report's title block: its own section, or the opening of a text that runs it into the body."""
+    return chunk.section == ("标题",) or (chunk.paragraph == 0 and chunk.start == 0)
+
+
 def title_slot(q: Question, chunk, sentence: str) -> bool:
     """A report's title block carries its speaker, delivery date and meeting (read into its metadata,
     whatever jieba makes of the names): it has the slot of a question about the report."""
-    if not q.about_report or chunk.section != ("标题",):
+    if not q.about_report or not is_title_block(chunk):
         return False
-    meta = chunk.meta
+    meta, plain = chunk.meta, despace(sentence)
     if q.asked == "person":
-        return bool(meta.speaker) and meta.speaker in sentence
+        return bool(meta.speaker) and meta.speaker in plain
     if q.asked == "date":
-        return bool(meta.date) and f"{int(meta.date[5:7])}月" in sentence
-    return bool(meta.meeting) and "会议" in sentence
+        return bool(meta.date) and f"{int(meta.date[5:7])}月" in plain
+    return bool(meta.meeting) and "会议" in plain
 
 
 def _enumerates(text: str) -> bool:

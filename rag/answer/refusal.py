@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from ..question.model import Question
 from ..types import Hit
 from .base import Candidate
-from .features import agrees, asked_compounds, names_compounds, names_share_part, share_numerator
+from .features import agrees, asked_compounds, names_compounds, names_share_part, share_numerator, title_slot
 from .indicator import found, other_indicator, phrase_unwritten
 
 # Asked kinds that need their slot in the quoted sentence (a figure, a date, an enumeration).
-SLOT_REQUIRED = {"number": "具体数额", "date": "具体时间", "list": "具体清单"}
+SLOT_REQUIRED = {"number": "具体数额", "date": "具体时间", "list": "具体清单", "rank": "具体位次"}
 TOPICAL_POOL, TOPICAL_RATIO = 10, 0.5  # the most on-topic of the best sentences, and how far below it an answer may be
 
 
@@ -91,8 +91,20 @@ def topic_without_slot(d: Decision) -> Refusal | None:
     return None
 
 
+def speaker_not_in_title_block(d: Decision) -> Refusal | None:
+    """Who delivered a report is said by its title block alone: a name from its body (the thanks to its audience,
+    a person it praises) is no answer, and a report that lost its title block does not say."""
+    q, best = d.q, d.best
+    if q.about_report and q.asked == "person" and not title_slot(q, best.hit.chunk, best.sentence):
+        return "这份报告的文本没有标题部分，未写明报告人", None
+    return None
+
+
 def too_little_of_the_question(d: Decision) -> Refusal | None:
-    """The sentence covers too little of the question's terms (a definition is about the asked term itself)."""
+    """The sentence covers too little of the question's terms (a definition is about the asked term itself;
+    a report's title block answers who delivered it, when and where, however the question words it)."""
+    if d.q.about_report and title_slot(d.q, d.best.hit.chunk, d.best.sentence):
+        return None
     if d.best.coverage < d.min_coverage and d.best is not d.glossary:
         return "资料中没有与问题要点对应的表述", d.best
     return None
@@ -141,6 +153,7 @@ def slot_missing(d: Decision) -> Refusal | None:
 BEFORE_CHOICE: tuple[Check, ...] = (place_without_report, nothing_retrieved, unknown_place_unnamed)
 ON_CHOICE: tuple[Check, ...] = (
     wrong_place_or_year,
+    speaker_not_in_title_block,
     topic_without_slot,
     too_little_of_the_question,
     indicator_not_named,

@@ -15,9 +15,10 @@ from ..domain.figures import kind_of, year_of
 from ..domain.named_sets import members
 from ..domain.periods import DAY, YEAR_TOKEN, years_in
 from ..domain.tokenize import tag, tokenize
+from ..domain.vocabulary import RANK
 from ..question.model import Question
 from ..types import Chunk
-from .features import around_asked_noun
+from .features import around_asked_noun, is_title_block
 from .indicator import slot_figures
 
 _DAY = re.compile(rf"(?:{YEAR_TOKEN}\s*)?{DAY}")
@@ -82,8 +83,11 @@ def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
     """What the question asks for, from one quoted sentence."""
     if q.asked == "number":
         return _figure(q, sentence) or _trim(sentence)
+    if q.asked == "rank":
+        ranks = [m.group(0) for m in RANK.finditer(sentence)]
+        return "、".join(dict.fromkeys(ranks)) if ranks else _trim(sentence)
     if q.asked == "date":
-        if chunk.section == ("标题",) and chunk.meta.date:
+        if is_title_block(chunk) and chunk.meta.date:
             day = _chinese_date(chunk.meta.date)
             return f"{day}，{chunk.meta.meeting}" if chunk.meta.meeting and "会议" in q.text else day
         day = _DAY.search(sentence)
@@ -92,13 +96,13 @@ def value_of(q: Question, sentence: str, chunk: Chunk) -> str:
         years = years_in(sentence)
         return f"{years[0]}年" if years else _trim(sentence)
     if q.asked == "person":
-        if chunk.section == ("标题",) and chunk.meta.speaker:
+        if is_title_block(chunk) and chunk.meta.speaker:
             return chunk.meta.speaker
         names = [w for w, flag in tag(sentence) if flag == "nr" and len(w) >= 2]
         return "、".join(dict.fromkeys(names)) or _trim(sentence)
     if q.asked == "list":
         return _items(q, sentence)
-    if q.about_report and "会议" in q.text and chunk.section == ("标题",) and chunk.meta.meeting:
+    if q.about_report and "会议" in q.text and is_title_block(chunk) and chunk.meta.meeting:
         return chunk.meta.meeting
     return _trim(sentence)
 

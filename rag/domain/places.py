@@ -14,7 +14,8 @@ Recognising places in text (`Gazetteer.find`), from longest to shortest at each 
   only right after its parent ("阳泉市城区");
 - province short names always ("广西", "内蒙古", "北京": that is how people say them);
 - city and county short names ("淄博", "张店") when a report in the knowledge base is about that place; a
-  city's short name also when it stands as a word of their own that jieba tags as a place name — so 城中村,
+  city's short name also when a year follows it ("自贡2024年", "大连去年": jieba tags 自贡 a verb, 大连 an
+  adverb) or when it stands as a word of their own that jieba tags as a place name — so 城中村,
   世界和平, 白银价格, 长治久安, 新建 are not places, a county no report covers is named in full ("博山区"),
   and a short name shared by several divisions needs the knowledge base to decide;
 - a place right after one of its ancestors ("山东淄博", "北京市朝阳区") is one mention of the smaller
@@ -67,6 +68,7 @@ SUFFIXES = (
 )  # fmt: skip
 _CITY_KINDS = frozenset({"地级市", "自治州", "盟", "地区"})
 MAX_NAME = 20
+_YEAR_AFTER = re.compile(r"\s*(?:(?:19|20)\d{2}\s*年|今年|去年|前年|明年|上年|近[两三五]年|“?十[一二三四五]五”?)")
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,8 @@ class Gazetteer:
             return replace(m, places=tuple(covered))
         if m.start not in cuts or m.end not in cuts or len(m.places) > 1 or m.places[0].level != "city":
             return None
+        if _YEAR_AFTER.match(text, m.end):  # "自贡2024年", "大连去年": a name dated is a place named
+            return m
         if any(w == m.text and flag == "ns" for w, flag in tag(text[max(0, m.start - 4) : m.end + 4])):
             return m
         return None

@@ -274,6 +274,8 @@ def detect_title(block: TitleBlock, region: str, doc_type: str, year: int | None
     """The document's own title when its first line is one; else "<region><type>（<year>年）"."""
     first = block.title
     generic = not first or first == doc_type or len(first) > 40 or first.endswith(("：", ":", "。"))
+    # a block that lost its title starts with the meeting or the speaker's line ("市长 马军", "…会议上 …市长 朱浩东")
+    generic = generic or "人民代表大会" in first or bool(block.speaker and block.speaker in first)
     if not generic:
         return first
     name = "国务院" if region == NATIONAL.name else region

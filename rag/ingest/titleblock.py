@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..domain.periods import FULL_DATE
-from ..domain.reports import ADDRESS, MEETING, OFFICES
+from ..domain.reports import ADDRESS, MEETING, OFFICES, despace
 from ..domain.tokenize import tag
 
 MAX_LINES = 12
@@ -22,15 +22,7 @@ _NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}?"
 _ROLE_NAME = re.compile(rf"(?P<role>{_ROLE})[\s\u2002\u3000]*(?P<name>{_NAME})(?=同志|作|在|[\s\u2002\u3000；;。，,）)]|$)")
 _NAME_ROLE = re.compile(r"(?:^|[日\s\u2002\u3000])(?P<name>[\u4e00-\u9fff]{2,3})(?P<role>(?:代理|代)?(?:省长|市长|区长|县长))在")
 _NOT_NAMES = ("人民政府", "同志", "作政府", "政府工作")
-_SPACES = "[ \t\u3000\xa0\u2002\u2003]"
-# a space before a character that stands alone: "市长 马 军" → "市长马军", "政 府 工 作 报 告" → "政府工作报告"
-_LETTER_SPACE = re.compile(rf"(?<=[\u4e00-\u9fff]){_SPACES}+(?=[\u4e00-\u9fff](?:{_SPACES}|$))")
 _LONE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
-
-
-def despace(line: str) -> str:
-    """Undo letter-spacing in a title-block line (names and titles spaced out for layout)."""
-    return _LETTER_SPACE.sub("", line)
 
 
 @dataclass(frozen=True)
@@ -69,7 +61,8 @@ def _speaker(head: str) -> tuple[str, str]:
 
 
 def read_title_block(text: str) -> TitleBlock:
-    lines = [despace(ln) for ln in header_lines(text)]
+    # a text that runs its title block into the address: the block ends where "各位代表" begins
+    lines = [despace(ln.split("各位代表")[0]) for ln in header_lines(text)]
     if not lines:
         return TitleBlock()
     head = "\n".join(lines)

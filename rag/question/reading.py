@@ -29,6 +29,7 @@ from ..domain.periods import (
     years_in,
 )
 from ..domain.places import Gazetteer, Mention, known_places
+from ..domain.reports import OFFICES
 from ..domain.tokenize import STOPWORDS, tokenize, word_spans, words
 from ..domain.units import MEASURE_WORDS, UNITS, family_of
 from ..domain.vocabulary import (
@@ -47,6 +48,7 @@ from ..domain.vocabulary import (
     PERCENT_ASK,
     PERSON_ASK,
     PHRASING,
+    RANK_ASK,
     SUMMARY_ASK,
     TARGET_WORDS,
     WHICH_ASK,
@@ -63,6 +65,7 @@ _ASK = re.compile(r"多少|几|百分之几|哪些|哪几|哪个|哪一|哪|什�
 # Who delivered a report, on which day, at which meeting: answered from the report's title block.
 _ABOUT_REPORT = re.compile(
     r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次会议|什么会议|哪个会议|日期)|(?:谁|哪位).{0,8}(?:作|做|发表|宣读)"
+    rf"|(?:{OFFICES}|总理)(?:是谁|叫什么|是哪位)|哪位(?:{OFFICES}|总理)"
 )
 _PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
 _AFTER_ASK = re.compile(rf"(?:多少|几)(?:万亿|亿|万|千)?{MEASURE_WORDS}?([\u4e00-\u9fff]{{2,10}})[？?。，,]*$")
@@ -72,6 +75,8 @@ _WHICH_COUNT = re.compile(rf"哪[二三四五六七八九十两几\d]+(?:{MEASUR
 
 
 def _asked(q: str) -> str:
+    if any(w in q for w in RANK_ASK):
+        return "rank"
     if any(w in q for w in DATE_ASK):
         return "date"
     if any(w in q for w in WHICH_ASK) or _WHICH_COUNT.search(q) or asked_set(q) is not None:

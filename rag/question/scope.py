@@ -2,7 +2,9 @@
 the documents of the knowledge base.
 
 - A question naming a place is answered from the reports about that place ("own"), or from a report of a
-  place above it that names it ("higher": 淄博市's report on 临淄区; the answer says so). A report of
+  place above it that names it ("higher": 淄博市's report on 临淄区; the answer says so). A city, province or
+  the country with no report of its own is refused by name, even where a report above it mentions it
+  (自贡 in 四川's report); so is a report named by its year that the knowledge base lacks. A report of
   another place — a neighbour, a level below, the country for a province or a province for the country —
   never answers it. A place no report covers, and none above it, is refused by name.
 - 今年/去年/明年 count from the latest report of the place asked about ("广东去年" with a 2025 report is
@@ -57,6 +59,7 @@ class Catalog:
         return max(years) if years else None
 
 
+CITY_AND_ABOVE = ("national", "province", "city")
 _JOINED = re.compile(rf"\s*(?:{YEAR_TOKEN})?\s*(?:和|与|及|、|同)\s*")
 
 
@@ -100,9 +103,15 @@ def resolve(q: Question, catalog: Catalog) -> Scope | None:
     scope = Scope(places=places)
     for place in places:
         own = catalog.of(place)
-        if q.report_years and any(r.meta.year in q.report_years for r in own):
-            own = [r for r in own if r.meta.year in q.report_years]  # "淄博市2024年政府工作报告中…"
-        above = catalog.above(place)
+        if q.report_years and own:
+            named = [r for r in own if r.meta.year in q.report_years]  # "淄博市2024年政府工作报告中…"
+            if not named:  # "2025年国务院政府工作报告…" with only the 2024 one: that report is not here
+                scope.missing.append(f"{place.name}{'、'.join(f'{y}年' for y in sorted(q.report_years))}")
+                continue
+            own = named
+        # a county's figures are often stated by its city's report; a city, a province or the country with
+        # no report of its own is refused by name, even where a report above it mentions it
+        above = catalog.above(place) if own or place.level not in CITY_AND_ABOVE else []
         if not own and not above:
             scope.missing.append(place.name)
         scope.own |= {r.doc_id for r in own}

@@ -29,7 +29,7 @@ from ..domain.numbers import CN_COUNT_CHARS, CN_COUNT_OR_DIGIT
 from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, REPORT_YEAR, YEAR_TOKEN, years_in
 from ..domain.places import LEVEL_WORDS, Gazetteer
 from ..domain.units import figures, to_base
-from ..domain.vocabulary import GROWTH_WORDS, NEGATED_ASIDE, asked_kind
+from ..domain.vocabulary import GROWTH_WORDS, NEGATED_ASIDE, RANK_ASK, asked_kind
 from ..errors import RagError
 
 # All provinces: "各省", "31个省份", "全国各省区市", "哪些省份" (a named group or places narrow it instead).
@@ -61,7 +61,9 @@ _ORDER = re.compile(
 _LOW_FIRST = re.compile(r"最低|最慢|最少|最小|由低到高|从低到高")
 _COMPARE = re.compile(r"谁|哪个|对比|比较|不同|相比|更高|更快|更大|更多|差距|高多少|低多少")
 # Not a table: a difference or a share is a figure reports state ("高于全国0.7个百分点", "占全国38.7%").
-_NOT_TABLE = re.compile(r"[高低多少快慢大小]了?多少|高出|低出|相差|差距|差多少|比重|比例|占比|贡献|份额|倍")
+_NOT_TABLE = re.compile(
+    r"[高低多少快慢大小]了?多少|高出|低出|相差|差距|差多少|比重|比例|占比|贡献|份额|倍|" + "|".join(RANK_ASK)
+)  # a rank ("在浙江排第几") is one place's, said by its report
 # A question sentence that goes on with the previous one's indicator: "广东2025年的目标又是多少？", "京津冀呢？".
 _GOES_ON = re.compile(r"呢|又|也|分别|各是|各为")
 QUALIFIER_NOTE = "比较按报告所写数值：“左右”按该数计，“以上”“不低于”“突破”按下限计，区间按下限计"
@@ -170,7 +172,11 @@ def _cities_of(before: str, g: Gazetteer) -> list[str]:
     city a report is about."""
     parents = [m.place for m in g.find(before) if not m.weak and m.place.level in ("national", "province", "city")]
     cities = sorted(
-        (p for p in g.by_code.values() if g.is_covered(p) and (p.level == "city" or (p.level == "county" and p.name.endswith("市")))),
+        (
+            p
+            for p in g.by_code.values()
+            if g.is_covered(p) and (p.level == "city" or (p.level == "county" and p.name.endswith("市")))
+        ),
         key=lambda p: p.code,
     )
     if parents:
