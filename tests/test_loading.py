@@ -370,3 +370,42 @@ def test_pdf_with_spaced_digits_reads_as_the_report_wrote_it(tmp_path):
     p.write_bytes(make_pdf(["甲山区 2023 年地区生产总值增长 5%左右，一般公共预算收入 44.9 亿元。" * 3]))
     text = load_document(p).text
     assert "2023年地区生产总值增长5%左右" in text and "44.9亿元" in text
+
+
+def _docx_bytes(build) -> bytes:
+    d = docx.Document()
+    build(d)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_soft_breaks_that_end_a_paragraph_are_kept(tmp_path):
+    # web text pasted into Word: one paragraph, its paragraphs joined by soft line breaks (<w:br/>)
+    def build(d):
+        run = d.add_paragraph().add_run("政府工作报告")
+        for line in ("——2024年2月1日在甲市第七届人民代表大会第五次会议上", "市长 黄江", "各位代表：", "一、2023年工作回顾",
+                     "全市地区生产总值增长8.6%，增速排全区第一，连续三年", "保持全区前三。"):  # fmt: skip
+            run.add_break()
+            run.add_text(line)
+
+    p = tmp_path / "a.docx"
+    p.write_bytes(_docx_bytes(build))
+    lines = load_document(p).text.splitlines()
+    assert lines[:5] == [
+        "政府工作报告",
+        "——2024年2月1日在甲市第七届人民代表大会第五次会议上",
+        "市长 黄江",
+        "各位代表：",
+        "一、2023年工作回顾",
+    ]
+    assert lines[5] == "全市地区生产总值增长8.6%，增速排全区第一，连续三年保持全区前三。"  # a wrapped line is joined
+
+
+def test_a_docx_that_runs_a_report_into_one_paragraph_is_cut_at_its_headings(tmp_path):
+    body = "全市经济稳中向好，各项事业取得新进展。" * 200
+    text = f"各位代表：\u3000\u3000现在，我代表市人民政府向大会报告工作。一、2023年工作回顾\u3000\u3000{body}二、2024年工作安排\u3000\u3000地区生产总值增长 6%左右。"
+    p = tmp_path / "b.docx"
+    p.write_bytes(_docx_bytes(lambda d: d.add_paragraph(text)))
+    lines = load_document(p).text.splitlines()
+    assert "一、2023年工作回顾" in lines and "二、2024年工作安排" in lines and "地区生产总值增长6%左右。" in lines

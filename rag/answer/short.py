@@ -14,6 +14,7 @@ import re
 from ..domain.figures import kind_of, year_of
 from ..domain.named_sets import members
 from ..domain.periods import DAY, YEAR_TOKEN, years_in
+from ..domain.places import region_aliases
 from ..domain.tokenize import tag, tokenize
 from ..domain.vocabulary import RANK
 from ..question.model import Question
@@ -36,8 +37,29 @@ def _figure(q: Question, sentence: str) -> str:
         return ""
     if _COMPARES.search(q.text):  # "比全国高多少": the difference, "高于全国0.7个百分点"
         found = [(f, w) for f, w in found if "百分点" in f.unit or _DIFFERENCE.search(w[max(0, f.start - 8) : f.start])] or found
+    found = _of_the_asked_place(q, sentence, found) or found
     dated = [(f, w) for f, w in found if set(q.years) & set(years_in(w[: f.start]))]
     return min(dated or found, key=lambda fw: _distance_from_head(q, *fw))[0].text
+
+
+_CLAUSE_END = re.compile(r"[，,；;。！？]")
+
+
+def _of_the_asked_place(q: Question, sentence: str, found: list) -> list:
+    """In a sentence that gives several places' figures ("全省…增长6%，其中日照市…增长6.5%", "酒泉…达到1042亿元，
+    临夏州…跻身500亿元行列"), the figures in the clauses that name the asked place."""
+    if q.scope is None:
+        return []
+    names = [a for p in q.scope.places for a in region_aliases(p.name)]
+    out = []
+    for f, w in found:
+        at = sentence.find(w)
+        if at < 0:
+            continue
+        start = max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, at + f.start)), default=0)
+        if any(n in sentence[start : at + f.start] for n in names):
+            out.append((f, w))
+    return out
 
 
 _COMPARES = re.compile(r"比[^，,？?]{1,10}(?:高|低|快|慢|多|少)(?:了)?(?:多少|几)|高出多少|低多少")

@@ -67,6 +67,7 @@ _ABOUT_REPORT = re.compile(
     r"报告.{0,12}(?:谁|哪位|哪天|哪一天|何时|什么时候|哪次会议|什么会议|哪个会议|日期)|(?:谁|哪位).{0,8}(?:作|做|发表|宣读)"
     rf"|(?:{OFFICES}|总理)(?:是谁|叫什么|是哪位)|哪位(?:{OFFICES}|总理)"
 )
+_ABOUT_ARTICLE = re.compile(r"记者|通讯员|作者|编辑|撰稿|报道")  # who wrote a news story about a report: not its title block
 _PLANS = re.compile("“?(?:" + "|".join(FIVE_YEAR_PLANS) + ")”?")
 _AFTER_ASK = re.compile(rf"(?:多少|几)(?:万亿|亿|万|千)?{MEASURE_WORDS}?([\u4e00-\u9fff]{{2,10}})[？?。，,]*$")
 
@@ -302,5 +303,7 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
     q.residents = asked_residents(q.text)
     noun = _HOW_MANY_MEASURE.search(text)
     q.counted = q.asked == "number" and bool(noun) and any(text.startswith(p, noun.end()) for p in q.phrases)
-    q.about_report = q.asked in ("person", "date", "entity") and bool(_ABOUT_REPORT.search(text))
+    q.about_report = (
+        q.asked in ("person", "date", "entity") and bool(_ABOUT_REPORT.search(text)) and not _ABOUT_ARTICLE.search(text)
+    )
     return q

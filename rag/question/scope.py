@@ -2,9 +2,10 @@
 the documents of the knowledge base.
 
 - A question naming a place is answered from the reports about that place ("own"), or from a report of a
-  place above it that names it ("higher": 淄博市's report on 临淄区; the answer says so). A city, province or
-  the country with no report of its own is refused by name, even where a report above it mentions it
-  (自贡 in 四川's report); so is a report named by its year that the knowledge base lacks. A report of
+  place above it whose sentence names it ("higher": 淄博市's report on 临淄区, 甘肃's on 酒泉's 经济总量; the
+  answer says so) — a city no report covers is refused by name when no report above states its figure. A
+  report named by its year ("2025年国务院政府工作报告") that the knowledge base lacks is refused by name; "淄博市
+  2023年报告" is the report that reviews 2023. A report of
   another place — a neighbour, a level below, the country for a province or a province for the country —
   never answers it. A place no report covers, and none above it, is refused by name.
 - 今年/去年/明年 count from the latest report of the place asked about ("广东去年" with a 2025 report is
@@ -59,7 +60,6 @@ class Catalog:
         return max(years) if years else None
 
 
-CITY_AND_ABOVE = ("national", "province", "city")
 _JOINED = re.compile(rf"\s*(?:{YEAR_TOKEN})?\s*(?:和|与|及|、|同)\s*")
 
 
@@ -105,13 +105,13 @@ def resolve(q: Question, catalog: Catalog) -> Scope | None:
         own = catalog.of(place)
         if q.report_years and own:
             named = [r for r in own if r.meta.year in q.report_years]  # "淄博市2024年政府工作报告中…"
-            if not named:  # "2025年国务院政府工作报告…" with only the 2024 one: that report is not here
+            about = [r for r in own if set(r.meta.review_years) & set(q.report_years)]  # "淄博市2023年报告"
+            if not named and not about and len(places) == 1:
+                # "2025年国务院政府工作报告…" with only the 2024 one: the report asked for is not here
                 scope.missing.append(f"{place.name}{'、'.join(f'{y}年' for y in sorted(q.report_years))}")
                 continue
-            own = named
-        # a county's figures are often stated by its city's report; a city, a province or the country with
-        # no report of its own is refused by name, even where a report above it mentions it
-        above = catalog.above(place) if own or place.level not in CITY_AND_ABOVE else []
+            own = named or about or own
+        above = catalog.above(place)
         if not own and not above:
             scope.missing.append(place.name)
         scope.own |= {r.doc_id for r in own}

@@ -24,8 +24,11 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from ...domain.headings import NUMBERED
+from ...domain.numbers import CN_COUNT
+from ...domain.reports import ADDRESS
 from ...errors import LoadError
-from .paragraphs import close_line, join_paragraphs
+from .paragraphs import close_gaps, close_line, join_paragraphs
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members together
 MAX_RATIO = 100  # uncompressed / compressed, per large member and overall
@@ -36,6 +39,11 @@ _RESAVE = "请用 Word 或 WPS 打开后“另存为”.docx 再导入"
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
 _BODY_LEVEL = 9  # w:outlineLvl value of body text
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t\u3000]*")
+SHORT_LINE = 24  # a line this short before a break is a heading or a title-block line, not wrapped text
+RUN_ON = 3000  # characters: a paragraph longer than this holds several
+_ENDS = "。！？!?；;"
+_RUN_ON_BREAK = re.compile(rf"\u3000{{2,}}|(?<=[{_ENDS}：:])[ \u3000\xa0]+")
+_RUN_ON_CUT = re.compile(rf"(?<=[{_ENDS}])(?={CN_COUNT}+、|[（(]{CN_COUNT}+[）)]|各位代表)")
 
 
 def check_archive(data: bytes, name: str) -> None:
@@ -97,9 +105,7 @@ def _blocks(parent, document):
     """Paragraph and table-row lines in document order (content controls are entered)."""
     for child in parent.iterchildren():
         if child.tag == qn("w:p"):
-            line = _paragraph_line(Paragraph(child, document))
-            if line:
-                yield line
+            yield from _paragraph_lines(Paragraph(child, document))
         elif child.tag == qn("w:tbl"):
             yield from _table_rows(Table(child, document))
         elif child.tag == qn("w:sdt"):
@@ -108,23 +114,52 @@ def _blocks(parent, document):
                 yield from _blocks(content, document)
 
 
-def _flatten(text: str) -> str:
-    """Soft line breaks inside a paragraph or cell: drop between Chinese characters, space between Latin words."""
+def _flatten(text: str, keep_breaks: bool = False) -> str:
+    """Soft line breaks inside a paragraph or cell: drop between Chinese characters, space between Latin words.
+    With `keep_breaks` (body paragraphs), a break that ends a sentence, follows a short line (a heading, a title
+    line) or opens a numbered heading or the address is a paragraph break: web text pasted into Word keeps its
+    paragraphs as soft breaks of one paragraph."""
     text = text.replace("\t", "  ")
 
     def join(m: re.Match) -> str:
         before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        if keep_breaks and _is_paragraph_break(text, m):
+            return "\n"
         return " " if before.isascii() and after.isascii() and before.isalnum() and after.isalnum() else ""
 
     return _LINE_BREAK.sub(join, text).strip()
 
 
-def _paragraph_line(paragraph: Paragraph) -> str:
-    text = _flatten(paragraph.text)
+def _is_paragraph_break(text: str, m: re.Match) -> bool:
+    line = text[: m.start()].rsplit("\n", 1)[-1].strip()
+    rest = text[m.end() :]
+    following = rest.split("\n", 1)[0].strip()
+    return bool(line) and (
+        line[-1] in _ENDS + "：:"
+        or len(line) <= SHORT_LINE
+        or (len(following) <= SHORT_LINE and following[-1:] not in _ENDS)  # a title-block line ("市长 黄江"), a heading
+        or bool(NUMBERED.match(rest) or ADDRESS.match(rest))
+    )
+
+
+def split_run_on(line: str) -> list[str]:
+    """A paragraph that holds a whole report (a text pasted without its breaks): cut at the indents it kept
+    ("\u3000\u3000"), at a space after a sentence, before each numbered heading ("。一、…", "。（二）…") and the
+    address ("…各位代表："); spaces its wrapped lines left between characters closed ("并 请" → "并请")."""
+    if len(line) < RUN_ON:
+        return [line]
+    pieces = [close_gaps(p) for p in _RUN_ON_BREAK.split(line)]
+    return [p.strip() for piece in pieces for p in _RUN_ON_CUT.split(piece) if p.strip()]
+
+
+def _paragraph_lines(paragraph: Paragraph) -> list[str]:
+    text = _flatten(paragraph.text, keep_breaks=True)
     if not text:
-        return ""
+        return []
     level = _heading_level(paragraph)
-    return f"{'#' * level} {text}" if level else text
+    if level and "\n" not in text:
+        return [f"{'#' * level} {text}"]
+    return [part for line in text.split("\n") for part in split_run_on(line.strip()) if part]
 
 
 def _outline_level(ppr) -> int | None:

@@ -10,11 +10,24 @@ one: a short row ("地区生产总值  805亿元  3.4%") would otherwise read as
 
 from __future__ import annotations
 
+import re
+
 from ..chunking import SENTENCE_END, heading_kind
 
 _GLUE_LEN = 40  # rag.ingest.chunking._paragraphs: "longer than any heading"
 _STOPS = SENTENCE_END + "：:”"
 SEAL = "；"
+
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+# "2023 年", "增长 5%左右", "达 14.2 万亿元": spacing a PDF (or a text copied out of one) puts around digits
+_DIGIT_GAP = re.compile(rf"(?<=[\d%．.])[ \u00a0]+(?=[{_CJK}%])|(?<=[{_CJK}，（：])[ \u00a0]+(?=[\d])")
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}，。、；：？！“”（）《》])[ \u00a0]+(?=[{_CJK}，。、；：？！“”（）《》])")
+
+
+def close_gaps(text: str) -> str:
+    """Spaces that line wrapping left between Chinese characters, and around digits inside Chinese text."""
+    return _DIGIT_GAP.sub("", _CJK_GAP.sub("", text))
 
 
 def close_line(line: str) -> str:

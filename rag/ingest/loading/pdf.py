@@ -32,7 +32,7 @@ from pypdf.errors import DependencyError
 
 from ...domain.headings import NUMBERED
 from ...errors import LoadError
-from .paragraphs import join_paragraphs
+from .paragraphs import close_gaps, join_paragraphs
 
 MIN_CHARS = 20  # visible characters in the whole file below which it has no usable text layer
 MAX_GARBLED = 0.3  # share of private-use / replacement characters that means the text layer is unreadable
@@ -47,10 +47,6 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _LATIN_WRAP = re.compile(r"[A-Za-z][,.;:)]?$")  # an English word wrapped to the next line needs a space
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
-# "2023 年", "增长 5%左右", "达 14.2 万亿元": a PDF's spacing around digits inside Chinese text
-_DIGIT_GAP = re.compile(rf"(?<=[\d%．.])[ \u00a0]+(?=[{_CJK}%])|(?<=[{_CJK}，（：])[ \u00a0]+(?=[\d])")
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}，。、；：？！“”（）《》])[ \u00a0]+(?=[{_CJK}，。、；：？！“”（）《》])")
 _RADICALS = {
     cp: unicodedata.normalize("NFKC", chr(cp))
     for cp in [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6), *range(0xF900, 0xFADA)]
@@ -245,4 +241,4 @@ def _starts_paragraph(prev: _Line, prev_left: float, line: _Line, left: float, f
 
 
 def _tidy(paragraph: str) -> str:
-    return _DIGIT_GAP.sub("", _CJK_GAP.sub("", paragraph.translate(_RADICALS)))
+    return close_gaps(paragraph.translate(_RADICALS))
