@@ -47,15 +47,33 @@ def assistant(archive):
 
 
 @pytest.mark.parametrize(
-    "question, doc",
+    "question, doc, value",
     [
-        ("合肥2023年地区生产总值是多少？", "合肥.docx"),  # read as 杭州市 before the archive work
-        ("安顺市2023年地区生产总值增长多少？", "安顺.docx"),
-        ("铜仁2023年地区生产总值增长多少？", "铜仁.docx"),
-        ("孝感2023年地区生产总值是多少？", "孝感.docx"),
+        ("合肥2023年地区生产总值增长多少？", "合肥.docx", "5.8%"),  # read as 杭州市 before the archive work
+        ("安顺市2023年地区生产总值增长多少？", "安顺.docx", "3%"),  # read as 广州市
+        ("铜仁2023年地区生产总值增长多少？", "铜仁.docx", "3.6%"),  # read as 东莞市
+        ("孝感2023年地区生产总值是多少？", "孝感.docx", "2920亿元"),  # read as 武汉市
+        ("常州2024年地区生产总值增长目标是多少？", "常州.docx", "6%以上"),  # 常州 is 常州市
+        ("黄山区2024年地区生产总值增长目标是多少？", "黄山.docx", "7%"),  # the file named 黄山 holds 黄山区's report
+        ("河池市2024年的政府工作报告是哪天在人代会上作的？", "河池.docx", "2024年2月2日"),  # its title block
     ],
 )
-def test_a_city_is_answered_from_its_own_report(assistant, question, doc):
+def test_a_city_is_answered_from_its_own_report(assistant, question, doc, value):
     answer = assistant.ask(question)
     assert not answer.refused, answer.text
-    assert answer.citations and answer.citations[0].chunk.doc_id == doc, (answer.text, [c.chunk.doc_id for c in answer.citations])
+    assert answer.citations[0].chunk.doc_id == doc and value in answer.short, (answer.short, answer.citations[0].chunk.doc_id)
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("吉林市2023年地区生产总值是多少？", "吉林市"),  # not 吉林省
+        ("黄山市2024年GDP增长目标是多少？", "黄山市"),  # 黄山区 is not 黄山市
+        ("自贡2024年地区生产总值增长目标是多少？", "自贡市"),  # no report; 四川's does not state it
+        ("2025年国务院政府工作报告提出的GDP增长目标是多少？", "全国2025年"),  # only the 2024 one is here
+        ("合肥2024年政府工作报告是哪位市长作的？", "报告人"),  # 合肥.docx has no title block
+    ],
+)
+def test_what_the_archive_does_not_hold_is_refused_by_name(assistant, question, named):
+    answer = assistant.ask(question)
+    assert answer.refused and named in answer.text, answer.text
