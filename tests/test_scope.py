@@ -61,3 +61,10 @@ def test_a_city_without_a_report_is_answered_only_by_a_report_above_that_states_
 def test_a_report_named_by_a_year_the_archive_lacks_is_refused(fake_index, fake_embedder):
     a = Assistant(fake_index, embedder=fake_embedder).ask("甲山区2025年政府工作报告提出的地区生产总值增长目标是多少？")
     assert a.refused and "甲山区2025年" in a.text
+
+
+def test_a_nickname_no_report_uses_is_refused_not_answered_from_any_place(fake_index, fake_embedder):
+    bot = Assistant(fake_index, embedder=fake_embedder)
+    a = bot.ask("鹭岛2023年地区生产总值是多少？")  # 厦门's nickname: read as an unknown place, not as no place
+    assert a.refused and "鹭岛" in a.text and not a.citations
+    assert not bot.ask("请问2022年地区生产总值是多少？").refused  # a question that names no place still answers

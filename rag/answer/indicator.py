@@ -157,6 +157,12 @@ _GROWTH_ASK = re.compile(GROWTH_WORDS)
 _SHARE_WORDS = re.compile(r"比重|占比|占[^，,；;。]{0,10}$|份额")
 
 
+def indicator_head(phrase: str) -> str:
+    """The head noun of an indicator phrase: its last sub-word ("粮食产量" → 产量, "地区生产总值" → 总值)."""
+    subs = [t for t in tokenize(phrase) if len(t) >= 2 and t != phrase and phrase.endswith(t)]
+    return min(subs, key=len) if subs else phrase
+
+
 def phrase_unwritten(q: Question, sentence: str) -> bool:
     """Does the sentence write almost nothing of the question's indicator phrase? Fewer than a third of
     its characters ("货物进出口总额" against "国内生产总值超过126万亿元": 总 only). Paraphrases share

@@ -15,12 +15,12 @@ from ..domain.figures import kind_of, year_of
 from ..domain.named_sets import members
 from ..domain.periods import DAY, YEAR_TOKEN, years_in
 from ..domain.places import region_aliases
-from ..domain.tokenize import tag, tokenize
+from ..domain.tokenize import tag
 from ..domain.vocabulary import RANK
 from ..question.model import Question
 from ..types import Chunk
 from .features import around_asked_noun, is_title_block
-from .indicator import slot_figures
+from .indicator import indicator_head, slot_figures
 
 _DAY = re.compile(rf"(?:{YEAR_TOKEN}\s*)?{DAY}")
 _ITEM_SPLIT = re.compile(r"[、；;，,]|和|及|以及")
@@ -72,12 +72,6 @@ def _distance_from_head(q: Question, figure, window: str) -> int:
     head = indicator_head(q.phrases[0]) if q.phrases else ""
     i = window.rfind(head, 0, figure.start) if head else -1
     return figure.start - (i + len(head)) if i >= 0 else 10_000 + figure.start
-
-
-def indicator_head(phrase: str) -> str:
-    """The head noun of an indicator phrase: its last sub-word ("粮食产量" → 产量, "地区生产总值" → 总值)."""
-    subs = [t for t in tokenize(phrase) if len(t) >= 2 and t != phrase and phrase.endswith(t)]
-    return min(subs, key=len) if subs else phrase
 
 
 def _items(q: Question, sentence: str) -> str:

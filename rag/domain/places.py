@@ -87,7 +87,13 @@ class Place:
 
     @property
     def forms(self) -> tuple[str, ...]:
-        return (self.name, self.short) if self.short else (self.name,)
+        """Full name, short name, and for an autonomous division the short name with its kind's last
+        character, as people write it: 凉山彝族自治州 → 凉山州, 恩施州; 长阳土家族自治县 → 长阳县."""
+        if not self.short:
+            return (self.name,)
+        if "自治" in self.name and self.name[-1] in "州县旗" and not self.name.endswith("自治区"):
+            return (self.name, self.short, self.short + self.name[-1])
+        return (self.name, self.short)
 
 
 NATIONAL = Place("全国", NATIONAL_CODE, "national", "国家", "", "")

@@ -33,7 +33,7 @@ from .records import extract, fingerprint
 
 # What reading a file yields (loading, page furniture, metadata, chunking): bumped when they change, so the next
 # ingest of an unchanged file reads it again (its unchanged passages come from the vector cache).
-READING_VERSION = "archive-3"
+READING_VERSION = "archive-4"
 
 
 @dataclass

@@ -28,9 +28,9 @@ from ..domain.periods import (
     relative_offsets,
     years_in,
 )
-from ..domain.places import Gazetteer, Mention, known_places
+from ..domain.places import NATIONAL_WORDS, Gazetteer, Mention, known_places
 from ..domain.reports import OFFICES
-from ..domain.tokenize import STOPWORDS, tokenize, word_spans, words
+from ..domain.tokenize import STOPWORDS, tag, tokenize, word_spans, words
 from ..domain.units import MEASURE_WORDS, UNITS, family_of
 from ..domain.vocabulary import (
     ACTUAL_WORDS,
@@ -110,13 +110,27 @@ _LEADING_PLACE = re.compile(r"(?:^|[和与及、，,])([\u4e00-\u9fff]{2,3}[省�
 
 
 def unknown_places(text: str, mentions: list[Mention]) -> list[str]:
-    """Names that look like places in full but that the place data does not hold."""
+    """Names that look like places but that the place data does not hold: a full name ending in 省/市/区/县,
+    or — in a question that names no place — the noun it opens with right before a year ("鹭岛2023年", "穗2024年",
+    "冰城2023年": a city's nickname, which no report covers; answering it from any city would be a guess)."""
     known = [m.text for m in mentions]
-    return [
+    names = [
         n
         for n in dict.fromkeys(_LEADING_PLACE.findall(text))
         if n not in GENERIC_PLACES and not any(n in k or k in n for k in known)
     ]
+    if not mentions and not names:
+        lead = _SUBJECT_BEFORE_YEAR.match(text)
+        if lead:
+            word, flag = tag(lead.group(1))[0] if tag(lead.group(1)) else ("", "")
+            if word == lead.group(1) and word not in _NOT_A_SUBJECT and (flag == "ns" or (flag in _NOUNS and len(word) <= 3)):
+                names.append(word)
+    return names
+
+
+_SUBJECT_BEFORE_YEAR = re.compile(r"^([\u4e00-\u9fff]{1,4}?)(?=(?:19|20)\d{2}\s*年|今年|去年|前年|明年)")
+_NOUNS = ("n", "nz", "j", "ns")
+_NOT_A_SUBJECT = frozenset(GENERIC_PLACES | set(NATIONAL_WORDS) | {"本市", "该市", "全州", "我市", "我省", "我区", "我县"})
 
 
 def _split_places(mentions: list[Mention], g: Gazetteer) -> tuple[list[str], list[str]]:
