@@ -112,7 +112,10 @@ def test_kill_9_of_the_rag_ingest_command_while_embedding(real_index, tmp_path):
     before = (current_generation(index) / "manifest.json").read_bytes()
     new = tmp_path / "new" / "zz_copy.txt"
     new.parent.mkdir()
-    new.write_text((ROOT / "data" / "reports" / "003_4bb26c2f38d6f31d.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    # a new text (not a copy of an indexed report, which would be listed without embedding): halves of two
+    a = (ROOT / "data" / "reports" / "003_4bb26c2f38d6f31d.txt").read_text(encoding="utf-8")
+    b = (ROOT / "data" / "reports" / "004_e9778d67e6610d54.txt").read_text(encoding="utf-8")
+    new.write_text(a[: len(a) // 2] + b[len(b) // 2 :], encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli.main", "ingest", str(new), "--index", str(index)],
         cwd=ROOT,
