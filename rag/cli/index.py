@@ -7,7 +7,7 @@ import sys
 from ..domain.places import LEVEL_NAMES, mainland_provinces, place_model
 from ..export.tables import RECORD_COLUMNS, record_rows, write_table
 from ..ingest import overrides
-from ..ingest.metadata import file_name_place
+from ..ingest.metadata import name_disagrees
 from ..ingest.records import extract
 from ..question.tables import select_records
 from ..stores import open_store
@@ -58,11 +58,8 @@ FIELD_NAMES = {
 
 def _name_disagrees(doc_id: str, meta: dict) -> list[str]:
     """A note when the file name names another place than the text does ("黄山.docx" holding 黄山区's report)."""
-    named = file_name_place(doc_id)
-    region = meta.get("region", "")
-    if named is None or not region or named.name == region:
-        return []
-    return [f"文件名称指{named.name}，正文是{region}的报告，以正文为准"]
+    named = name_disagrees(doc_id, meta.get("region", ""))
+    return [f"文件名称指{named.name}，正文是{meta['region']}的报告，以正文为准"] if named else []
 
 
 def cmd_indicators(args) -> int:

@@ -294,6 +294,13 @@ def file_name_place(name: str, g: Gazetteer | None = None) -> Place | None:
     return mentions[-1].place if mentions else None
 
 
+def name_disagrees(name: str, region: str) -> Place | None:
+    """The place a file name names when it is not the region the text gives ("黄山.docx" holding 黄山区's
+    report → 黄山市), else None."""
+    named = file_name_place(name)
+    return named if named is not None and region and named.name != region else None
+
+
 def extract_metadata(text: str, g: Gazetteer | None = None) -> DocMeta:
     g = g or gazetteer()
     block = read_title_block(text)

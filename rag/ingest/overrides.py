@@ -2,7 +2,7 @@
 title, date, speaker. Kept in `<index>/metadata-overrides.json`, beside the index generations, so a rebuild
 (`rag ingest --rebuild`) and every later ingest apply them again; keyed by file name (the document id).
 
-`rag ingest --region 合肥市 --year 2024 FILE` writes them; the app's 知识库 tab uses the same file.
+`rag ingest --region 合肥市 --year 2024 FILE` writes them (the app's 知识库 tab does not edit them yet).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from . import overrides
 from .chunking import chunk_document
 from .duplicates import DuplicateFinder, encode, known_signatures, signature
 from .loading import find_documents, load_document
-from .metadata import extract_metadata, file_name_place
+from .metadata import extract_metadata, name_disagrees
 from .records import extract, fingerprint
 
 # What reading a file yields (loading, page furniture, metadata, chunking): bumped when they change, so the next
@@ -197,9 +197,7 @@ def _orphaned(entry: dict, documents: dict[str, dict], dropped: set[str]) -> boo
 def _copy_rank(doc_id: str, meta) -> tuple:
     """Which of several copies of one text to index: a file name that agrees with the text, then the copy
     whose title block gave date and speaker, then file order."""
-    named = file_name_place(doc_id)
-    disagrees = named is not None and named.name != meta.region
-    return (disagrees, not meta.date, not meta.speaker)
+    return (name_disagrees(doc_id, meta.region) is not None, not meta.date, not meta.speaker)
 
 
 def _load_all(
