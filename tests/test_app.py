@@ -2,19 +2,24 @@
 (streaming, citation links, follow-ups, filters, refusals), escaping, the
 knowledge base (upload, delete, rebuild, limits, file names) and export."""
 
+import re
 import socket
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from rag.app import build_app, sources_html
+from docx.oxml.ns import qn
+
+from rag.app import briefings, build_app, sources_html
 from rag.app import library as library_mod
 from rag.app.chat import make_filters, respond
 from rag.app.library import Library, safe_name
 from rag.app.modes import get_mode
-from rag.app.ui import export_file
+from rag.app.briefings import export_file
 from rag.errors import LoadError, RagError
+from rag.export import official
 from rag.pipeline import Assistant
 from rag.stores.files import current_generation
 
@@ -67,8 +72,10 @@ def test_page_serves_chinese_ui(served):
     html = urllib.request.urlopen(served, timeout=30).read().decode("utf-8")
     assert "政府工作报告问答助手" in html
     config = urllib.request.urlopen(served + "config", timeout=30).read().decode("utf-8")
-    for label in ("知识库", "引用来源", "地区筛选", "检索段落数 k", "LLM（未配置）", "导出 Markdown", "删除所选文档"):
+    for label in ("知识库", "引用来源", "地区筛选", "检索段落数", "大模型生成（未配置）", "导出 Markdown", "删除所选文档", "高级设置"):
         assert label in config
+    for technical in ("检索段落数 k", "Warning", "抽取式"):  # words a reader would not understand
+        assert technical not in config
 
 
 def run(bot, message, turns=None, **kw):
@@ -154,20 +161,34 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
+class Recorder:
+    """A tracker that keeps what an action reports (phases by hand, counted steps, messages)."""
+
+    def __init__(self):
+        self.phases, self.steps, self.messages = [], [], []
+
+    def phase(self, phase, detail, within=0.0):
+        self.phases.append(phase)
+
+    def step(self, step):
+        self.steps.append(step)
+
+    def message(self, text):
+        self.messages.append(text)
+
+
 def test_upload_ask_delete(bot, fake_index, tmp_path):
     lib = Library(fake_index, bot.embedder)
-    seen, messages = [], []
-    results = lib.upload(
-        [write(tmp_path / "in" / "binghe.txt", NEW_PLACE)], progress=lambda f, m: (seen.append(f), messages.append(m))
-    )
+    seen = Recorder()
+    results = lib.upload([write(tmp_path / "in" / "binghe.txt", NEW_PLACE)], tracker=seen)
     assert [(r.name, r.ok) for r in results] == [("binghe.txt", True)] and "个段落" in results[0].message
-    assert seen == sorted(seen) and seen[-1] == 1.0  # the progress bar only moves forward
-    # counted progress reaches the bar: documents read, then passages embedded (count, share, time)
-    assert any(m.startswith("读取文档 1/1 个") for m in messages)
-    assert any(m.startswith("向量化 ") and "段（100%）" in m for m in messages)
+    # counted progress reaches the display through every phase: read, cut, embed, write
+    assert [s.stage for s in seen.steps if s.done == s.total] == ["读取文档", "切分", "向量化", "写入索引"]
+    assert seen.phases[0] == "读取" and seen.phases[-1] == "写入索引"
     assert (fake_index / "uploads" / "binghe.txt").is_file()
     row = next(r for r in lib.documents() if r["doc_id"] == "binghe.txt")
     assert row["region"] == "丙河县" and row["chunks"] > 0 and row["origin"] == "上传"
+    assert row["label"].startswith("丙河县政府工作报告") and "丙河县 · 2024年 · 政府工作报告" in row["label"]
     assert "丙河县" in lib.choices()["regions"]
     answer = bot.ask("丙河县茶叶产量达到多少？")
     assert "2.35万吨" in answer.text and answer.citations[0].chunk.doc_id == "binghe.txt"
@@ -227,13 +248,114 @@ def test_delete_and_rebuild_messages(bot, fake_index):
 def test_export_file_writes_markdown_and_docx(bot):
     _, _, _, turns = run(bot, GDP)
     _, _, _, turns = run(bot, "那2023年的目标呢？", turns)
-    md = Path(export_file(turns, "all", "md")).read_text(encoding="utf-8")
+    md_path = Path(export_file(turns, "all", "md"))
+    md = md_path.read_text(encoding="utf-8")
     assert "问题 1" in md and "问题 2" in md and "805亿元" in md
+    assert re.fullmatch(r"简报-\d{4}年\d{2}月\d{2}日\.md", md_path.name)
     last = Path(export_file(turns, "last", "md")).read_text(encoding="utf-8")
     assert "问题 2" not in last and "6%左右" in last
+    only_second = Path(export_file(turns, [1], "md")).read_text(encoding="utf-8")
+    assert "805亿元" not in only_second and "6%左右" in only_second
     assert Path(export_file(turns, "all", "docx")).stat().st_size > 5000
     with pytest.raises(RagError, match="请先提问"):
         export_file([], "all", "md")
+    with pytest.raises(RagError, match="至少勾选一个"):
+        export_file(turns, [], "md")
+
+
+def test_export_choices_tick_all_but_refusals(bot):
+    _, _, _, turns = run(bot, GDP)
+    _, _, _, turns = run(bot, "甲山区2022年的火星基地有多少个？", turns)
+    options, ticked = briefings.choices(turns)
+    assert [label for label, _ in options][1].endswith("（未找到答案）")
+    assert ticked == [0]
+
+
+def test_word_briefing_is_an_official_a4_page_in_chinese(bot, tmp_path):
+    from docx import Document
+    from docx.shared import Cm
+
+    _, _, _, turns = run(bot, GDP)
+    path = Path(export_file(turns, "all", "docx"))
+    doc = Document(str(path))
+    section = doc.sections[0]
+    assert abs(section.page_width - Cm(21.0)) < Cm(0.05) and abs(section.page_height - Cm(29.7)) < Cm(0.05)
+    styles = doc.styles.element.xml
+    assert 'w:eastAsia="zh-CN"' in styles and 'w:val="en-US"' not in styles
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) in official.BODY_FONTS
+    heading = doc.styles["Heading 1"].element.rPr.rFonts
+    assert heading.get(qn("w:eastAsia")) in official.HEADING_FONTS
+    assert "PAGE" in section.footer._element.xml  # the page number field
+
+
+def test_split_question_exports_its_parts(bot):
+    _, _, _, turns = run(bot, "甲山区2022年地区生产总值是多少？2023年的目标是多少？")
+    notice = turns[-1].answer.notice
+    assert notice.startswith("已拆分为")
+    assert notice in Path(export_file(turns, "all", "md")).read_text(encoding="utf-8").replace("\\", "")
+
+
+def test_edit_metadata_is_kept_across_rebuilds(bot, fake_index):
+    lib = Library(fake_index, bot.embedder)
+    doc_id = lib.documents()[0]["doc_id"]
+    seen = Recorder()
+    said = lib.edit(doc_id, {"region": "乙水县", "year": "2021", "date": "2021年1月8日", "title": ""}, tracker=seen)
+    assert "已修改" in said and "乙水县" in said and "重建" in said
+    row = next(r for r in lib.documents() if r["doc_id"] == doc_id)
+    assert (row["region"], row["year"], row["date"], row["level"]) == ("乙水县", 2021, "2021-01-08", "county")
+    assert any(s.stage == "写入索引" for s in seen.steps)
+    lib.rebuild()
+    row = next(r for r in lib.documents() if r["doc_id"] == doc_id)
+    assert (row["region"], row["year"]) == ("乙水县", 2021)  # kept across the rebuild
+    assert "没有变化" in lib.edit(doc_id, {"region": "乙水县"})
+    with pytest.raises(RagError, match="日期"):
+        lib.edit(doc_id, {"date": "明年"})
+    with pytest.raises(RagError, match="选择要修改的文档"):
+        lib.edit("", {"region": "乙水县"})
+
+
+def test_delete_asks_first_naming_the_documents(bot, fake_index):
+    lib = Library(fake_index, bot.embedder)
+    rows = lib.documents()
+    text = lib.delete_preview([rows[0]["doc_id"]])
+    assert text.startswith("确定要删除以下 1 个文档吗？") and rows[0]["doc_id"] in text and rows[0]["label"] in text
+    assert "不是在这里上传的" in text  # a document ingested from the command line
+    assert len(lib.documents()) == len(rows)  # nothing deleted yet
+    with pytest.raises(RagError, match="请先在列表中选择"):
+        lib.delete_preview([])
+
+
+def test_progress_display_shows_one_percentage_phase_and_time_left():
+    from rag.app import jobs
+    from rag.progress import Step
+
+    def work(tracker):
+        tracker.phase("读取", "检查文件 1/1：a.txt")
+        tracker.step(Step("向量化", 50, 100, 10.0))
+        time.sleep(0.3)
+        return "好了"
+
+    shown = list(jobs.run("导入", work, tick=0.05))
+    html, result, finished = shown[-1]
+    assert finished and result == "好了" and all(not f for _, _, f in shown[:-1])
+    middle = next(h for h, _, _ in shown if "向量化" in h)
+    assert "预计还需 10 秒" in middle and middle.count("%</span>") == 1
+    assert re.search(r">(\d+)%<", middle).group(1) == str(int((0.2 + 0.72 * 0.5) * 100))
+
+    def broken(tracker):
+        raise RagError("磁盘已满")
+
+    with pytest.raises(RagError, match="磁盘已满"):
+        list(jobs.run("导入", broken, tick=0.05))
+
+
+def test_citation_shows_the_figure_year_and_the_report_apart(bot):
+    answer = bot.ask(GDP)
+    html = sources_html(answer, 1)
+    # the 2022 figure of the report delivered in 2023: the two years apart, each labelled
+    assert "<b>数据年份</b> 2022年" in html and "<b>报告</b> 甲山区政府工作报告（2023年）" in html
+    assert "2022年政府工作回顾" in html
 
 
 def test_docx_upload_is_answered_from(bot, fake_index, tmp_path):

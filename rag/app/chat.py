@@ -45,6 +45,12 @@ def make_filters(regions, years, docs) -> tuple[Filters | None, str]:
     return Filters(regions=regions, years=tuple(years_int), docs=docs), "；".join(words)
 
 
+def answer_footer(mode, answer) -> str:
+    """The line under an answer, for a reader: how it was answered, from how many passages, how fast."""
+    how = mode.name if answer.mode == mode.key else f"{mode.name}未通过核查，改用摘录原文"
+    return f"{how} · 参考了 {len(answer.retrieved)} 个段落 · 用时 {answer.latency_ms / 1000:.2f} 秒"
+
+
 def previous_question(turns: list[BriefingItem]) -> str | None:
     for item in reversed(turns):
         if item.answer is not None:
@@ -109,7 +115,6 @@ def respond(
         history[-1] = {"role": "assistant", "content": render.answer_html(turn, item, shown)}
         yield list(history), panel, turns
         time.sleep(delay)
-    label = chosen.label if answer.mode == chosen.key else f"{chosen.label} → 抽取式"
-    footer = f"{label} · 检索 {len(answer.retrieved)} 段 · 用时 {answer.latency_ms:.0f} 毫秒"
+    footer = answer_footer(chosen, answer)
     history[-1] = {"role": "assistant", "content": render.answer_html(turn, item, footer=footer)}
     yield list(history), panel, turns

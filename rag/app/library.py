@@ -15,12 +15,14 @@ import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..embedding import Embedder
 from ..errors import IndexMissingError, LoadError, RagError
+from ..ingest import overrides
 from ..ingest.loading import MAX_BYTES, SUPPORTED_SUFFIXES, load_document
 from ..ingest.run import ingest
 from ..progress import Step
@@ -29,7 +31,26 @@ UPLOADS = "uploads"
 MAX_NAME = 120
 _FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
 
-Progress = Callable[[float, str], None]
+
+class Tracker(Protocol):
+    """Where a long action reports its progress (`rag.app.jobs.Tracker` draws it on the page)."""
+
+    def phase(self, phase: str, detail: str, within: float = 0.0) -> None: ...
+    def step(self, step: Step) -> None: ...
+    def message(self, text: str) -> None: ...
+
+
+class Quiet:
+    """A tracker that shows nothing (the CLI, tests)."""
+
+    def phase(self, phase: str, detail: str, within: float = 0.0) -> None:
+        pass
+
+    def step(self, step: Step) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass
 
 
 @dataclass
@@ -58,27 +79,12 @@ def safe_name(name: str) -> str:
     return stem + suffix.lower()
 
 
-def forward_only(say: Progress) -> Progress:
-    """The bar never moves back (coarse stage messages and counted steps interleave)."""
-    last = [0.0]
-
-    def relay(fraction: float, message: str) -> None:
-        last[0] = max(last[0], fraction)
-        say(last[0], message)
-
-    return relay
-
-
-def stepper(say: Progress, start: float, end: float) -> Callable[[Step], None]:
-    """Counted ingest progress (documents read, then chunks embedded) as a share of [start, end] of the
-    bar, with its message ("向量化 1200/3440 段（35%），9.8 段/秒，预计还需 3 分 48 秒")."""
-    spans = {"读取文档": (start, start + (end - start) * 0.1)}
-
-    def on_step(step: Step) -> None:
-        a, b = spans.get(step.stage, (start + (end - start) * 0.1, end))
-        say(a + (b - a) * step.fraction, step.message())
-
-    return on_step
+def doc_label(row: dict) -> str:
+    """How a document is named to a reader: its title, then region · year · type ("张店区政府工作报告（张店区 ·
+    2023年 · 政府工作报告）"); the file name only when the text gave no title."""
+    facts = " · ".join(x for x in (row["region"], f"{row['year']}年" if row["year"] else "", row["doc_type"]) if x)
+    title = row["title"] or row["doc_id"]
+    return f"{title}（{facts}）" if facts else title
 
 
 class Library:
@@ -109,23 +115,28 @@ class Library:
         rows = []
         for doc_id, d in sorted(self._manifest_documents().items()):
             meta = d.get("meta", {})
-            rows.append(
-                {
-                    "doc_id": doc_id,
-                    "title": meta.get("title", ""),
-                    "region": meta.get("region", ""),
-                    "year": meta.get("year"),
-                    "doc_type": meta.get("doc_type", ""),
-                    "level": meta.get("level", ""),
-                    "date": meta.get("date", ""),
-                    "speaker": " ".join(x for x in (meta.get("speaker_title", ""), meta.get("speaker", "")) if x),
-                    "chunks": d.get("chunks", 0),
-                    "chars": d.get("chars", 0),
-                    "origin": "上传" if self._is_upload(d.get("source", "")) else "内置/命令行导入",
-                    "review_years": meta.get("review_years", []),
-                    "plan_years": meta.get("plan_years", []),
-                }
-            )
+            row = {
+                "doc_id": doc_id,
+                "title": meta.get("title", ""),
+                "region": meta.get("region", ""),
+                "year": meta.get("year"),
+                "doc_type": meta.get("doc_type", ""),
+                "level": meta.get("level", ""),
+                "date": meta.get("date", ""),
+                "speaker_title": meta.get("speaker_title", ""),
+                "speaker_name": meta.get("speaker", ""),
+                "speaker": " ".join(x for x in (meta.get("speaker_title", ""), meta.get("speaker", "")) if x),
+                "chunks": d.get("chunks", 0),
+                "chars": d.get("chars", 0),
+                "uploaded": self._is_upload(d.get("source", "")),
+                "origin": "上传" if self._is_upload(d.get("source", "")) else "内置/命令行导入",
+                "duplicate_of": d.get("duplicate_of", ""),
+                "review_years": meta.get("review_years", []),
+                "plan_years": meta.get("plan_years", []),
+            }
+            row["label"] = doc_label(row)
+            rows.append(row)
+        rows.sort(key=lambda r: (r["region"], -(r["year"] or 0), r["doc_id"]))
         return rows
 
     def choices(self) -> dict[str, list]:
@@ -135,14 +146,14 @@ class Library:
         years: set[int] = set()
         for r in rows:
             years.update(y for y in [r["year"], *r["review_years"], *r["plan_years"]] if y)
-        docs = [(f"{r['title'] or r['doc_id']}（{r['doc_id']}）", r["doc_id"]) for r in rows]
+        docs = [(f"{r['label']}｜{r['doc_id']}", r["doc_id"]) for r in rows]
         return {"regions": regions, "years": [str(y) for y in sorted(years, reverse=True)], "docs": docs}
 
     def summary(self) -> str:
         rows = self.documents()
         if not rows:
-            return "知识库为空。"
-        return f"共 {len(rows)} 个文档、{sum(r['chunks'] for r in rows)} 个段落；向量模型：{self.embedder.name}。"
+            return "知识库为空：请在下方上传报告。"
+        return f"共 {len(rows)} 个文档、{sum(r['chunks'] for r in rows)} 个段落。"
 
     # -- upload ---------------------------------------------------------------
 
@@ -160,9 +171,9 @@ class Library:
             return str(e)
         return None
 
-    def upload(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[FileResult]:
+    def upload(self, paths: Iterable[str | Path], tracker: Tracker | None = None) -> list[FileResult]:
         """Check, store and ingest uploaded files; one result per file."""
-        say = forward_only(progress or (lambda f, m: None))
+        tracker = tracker or Quiet()
         paths = [Path(p) for p in paths]
         results: list[FileResult] = []
         staging = self.uploads / f".staging-{uuid.uuid4().hex}"
@@ -170,7 +181,7 @@ class Library:
         accepted: dict[str, Path] = {}
         try:
             for i, src in enumerate(paths):
-                say(0.05 + 0.45 * i / max(1, len(paths)), f"检查文件 {i + 1}/{len(paths)}：{src.name}")
+                tracker.phase("读取", f"检查文件 {i + 1}/{len(paths)}：{src.name}", within=0.5 * i / max(1, len(paths)))
                 try:
                     name = safe_name(src.name)
                 except LoadError as e:
@@ -187,13 +198,13 @@ class Library:
                 else:
                     accepted[name] = staged
             if accepted:
-                results += self._ingest_accepted(accepted, say)
+                results += self._ingest_accepted(accepted, tracker)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        say(1.0, "完成")
+        tracker.phase("写入索引", "完成", within=1.0)
         return results
 
-    def _ingest_accepted(self, accepted: dict[str, Path], say: Progress) -> list[FileResult]:
+    def _ingest_accepted(self, accepted: dict[str, Path], tracker: Tracker) -> list[FileResult]:
         backups: dict[Path, Path] = {}
         placed: list[Path] = []
         for name, staged in accepted.items():
@@ -204,14 +215,10 @@ class Library:
                 backups[final] = backup
             os.replace(staged, final)
             placed.append(final)
-
-        def relay(msg: str) -> None:
-            say(0.75 if "向量" in msg else 0.9 if "写入" in msg else 0.6, msg)
-
-        say(0.55, f"正在导入 {len(placed)} 个文件…")
+        tracker.phase("读取", f"正在导入 {len(placed)} 个文件", within=0.5)
         try:
             report = ingest(
-                placed, self.index_dir, self.embedder, store=self.store, progress=relay, on_step=stepper(say, 0.55, 0.9)
+                placed, self.index_dir, self.embedder, store=self.store, progress=tracker.message, on_step=tracker.step
             )
         except RagError as e:
             for final in placed:
@@ -226,6 +233,8 @@ class Library:
             if failed:
                 (self.uploads / name).unlink(missing_ok=True)
                 out.append(FileResult(name, False, failed))
+            elif name in report.duplicates:
+                out.append(FileResult(name, True, f"与已导入的 {report.duplicates[name]} 内容相同，已列入知识库但未重复索引。"))
             elif name in report.added:
                 out.append(FileResult(name, True, f"已导入，{self._chunks(name)} 个段落。"))
             elif name in report.updated:
@@ -237,9 +246,49 @@ class Library:
     def _chunks(self, doc_id: str) -> int:
         return self._manifest_documents().get(doc_id, {}).get("chunks", 0)
 
+    # -- metadata -------------------------------------------------------------
+
+    def edit(self, doc_id: str, fields: dict, tracker: Tracker | None = None) -> str:
+        """Set a document's metadata by hand (`rag.ingest.overrides`: kept across rebuilds) and read it again
+        with it. `fields`: the form's values; an empty value leaves the field as the text gave it."""
+        tracker = tracker or Quiet()
+        known = self._manifest_documents()
+        if not doc_id or doc_id not in known:
+            raise RagError("请先在列表中选择要修改的文档。")
+        source = known[doc_id].get("source", "")
+        if not source or not Path(source).is_file():
+            raise RagError(f"{doc_id} 的源文件已不存在（{source}），无法按新的元数据重新读取：请重新上传该文件。")
+        current = known[doc_id].get("meta", {})
+        wanted = overrides.checked(fields)
+        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+        if not changed:
+            return f"{doc_id} 的元数据没有变化。"
+        fixed = overrides.load(self.index_dir)
+        fixed[doc_id] = {**fixed.get(doc_id, {}), **changed}
+        tracker.phase("读取", f"按新的元数据重新读取 {doc_id}")
+        overrides.save(self.index_dir, fixed)
+        ingest([source], self.index_dir, self.embedder, store=self.store, progress=tracker.message, on_step=tracker.step)
+        names = {"title": "标题", "region": "地区", "level": "层级", "year": "年份", "doc_type": "类型", "date": "日期"}
+        names |= {"speaker": "报告人", "speaker_title": "职务"}
+        said = "、".join(f"{names.get(k, k)}“{v}”" for k, v in changed.items())
+        return f"已修改 {doc_id}：{said}。以后重建索引也会保留这些修改。"
+
     # -- delete / rebuild -------------------------------------------------------
 
-    def delete(self, doc_ids: Iterable[str]) -> str:
+    def delete_preview(self, doc_ids: Iterable[str]) -> str:
+        """What a delete would remove, in words, for the user to confirm."""
+        doc_ids = self._known(doc_ids)
+        rows = {r["doc_id"]: r for r in self.documents()}
+        named = "；".join(f"{rows[d]['label']}（{d}）" for d in doc_ids)
+        builtin = [d for d in doc_ids if not rows[d]["uploaded"]]
+        warn = (
+            f"其中 {len(builtin)} 个不是在这里上传的（内置或命令行导入），删除后需用 `rag ingest` 重新导入才能恢复。"
+            if builtin
+            else ""
+        )
+        return f"确定要删除以下 {len(doc_ids)} 个文档吗？{named}。删除后它们不会再出现在回答和引用中。{warn}"
+
+    def _known(self, doc_ids: Iterable[str]) -> list[str]:
         doc_ids = [d for d in doc_ids if d]
         if not doc_ids:
             raise RagError("请先在列表中选择要删除的文档。")
@@ -247,6 +296,11 @@ class Library:
         missing = [d for d in doc_ids if d not in known]
         if missing:
             raise RagError(f"索引中没有这些文档：{'、'.join(missing)}。请刷新页面后重试。")
+        return doc_ids
+
+    def delete(self, doc_ids: Iterable[str]) -> str:
+        doc_ids = self._known(doc_ids)
+        known = self._manifest_documents()
         ingest([], self.index_dir, self.embedder, store=self.store, remove=doc_ids)
         for d in doc_ids:
             source = known[d].get("source", "")
@@ -254,8 +308,8 @@ class Library:
                 Path(source).unlink(missing_ok=True)
         return f"已删除 {len(doc_ids)} 个文档：{'、'.join(doc_ids)}。它们不会再出现在回答和引用中。"
 
-    def rebuild(self, progress: Progress | None = None) -> str:
-        say = forward_only(progress or (lambda f, m: None))
+    def rebuild(self, tracker: Tracker | None = None) -> str:
+        tracker = tracker or Quiet()
         docs = self._manifest_documents()
         if not docs:
             raise RagError("知识库为空，无需重建：请先上传报告。")
@@ -263,17 +317,17 @@ class Library:
         missing = [s for s in sources if not s or not Path(s).is_file()]
         if missing:
             raise RagError(f"以下源文件已不存在，重建会丢失它们：{'、'.join(missing)}。请先删除这些文档或恢复文件。")
-        say(0.1, f"正在重新读取 {len(sources)} 个文档…")
+        tracker.phase("读取", f"正在重新读取 {len(sources)} 个文档")
         report = ingest(
             sources,
             self.index_dir,
             self.embedder,
             store=self.store,
             rebuild=True,
-            progress=lambda m: say(0.6, m),
-            on_step=stepper(say, 0.1, 0.95),
+            progress=tracker.message,
+            on_step=tracker.step,
         )
-        say(1.0, "完成")
+        tracker.phase("写入索引", "完成", within=1.0)
         if report.failed:
             return f"重建完成，但有 {len(report.failed)} 个文件失败：" + "；".join(report.failed.values())
         return f"重建完成：{len(docs)} 个文档、{report.total_chunks} 个段落，用时 {report.seconds:.1f} 秒。"

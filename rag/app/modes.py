@@ -15,6 +15,11 @@ from ..answer.base import Answerer
 DEFAULT_MODE = "extractive"
 _FROM_ENV = object()
 _llm_config = _FROM_ENV  # set by `configure_llm`; read from the environment until then
+UNCONFIGURED = "大模型生成目前不可用：需要管理员先配置大模型服务（见“高级设置”）。"
+# For the 高级设置 panel: how an administrator configures the model endpoint.
+HOW_TO_CONFIGURE = (
+    "启动时加 `--llm-base-url` 参数，或设置环境变量 `RAG_LLM_BASE_URL`（以及 `RAG_LLM_MODEL`、`RAG_LLM_TIMEOUT`）。"
+)
 
 
 def configure_llm(config) -> None:
@@ -30,13 +35,13 @@ def llm_config():
     if _llm_config is not _FROM_ENV:
         return (
             _llm_config,
-            "" if _llm_config else "生成式回答需要先配置大模型服务（--llm-base-url 或 RAG_LLM_BASE_URL），目前不可用。",
+            "" if _llm_config else UNCONFIGURED,
         )
     try:
         config = config_from()
     except LLMError as e:
         return None, f"大模型配置有误：{e}"
-    return config, "" if config else "生成式回答需要先配置大模型服务（--llm-base-url 或 RAG_LLM_BASE_URL），目前不可用。"
+    return config, "" if config else UNCONFIGURED
 
 
 def _extractive(assistant) -> Answerer:
@@ -66,18 +71,23 @@ class AnswerMode:
     hint: str = ""
     condense: Callable | None = None
 
+    @property
+    def name(self) -> str:
+        """The label without its explanation ("摘录原文"), for the line under an answer."""
+        return self.label.split("（")[0]
+
 
 def answer_modes() -> list[AnswerMode]:
-    extractive = AnswerMode("extractive", "抽取式（逐句引用原文）", True, _extractive)
+    extractive = AnswerMode("extractive", "摘录原文（逐句引用报告）", True, _extractive)
     config, why = llm_config()
     if config is None:
-        return [extractive, AnswerMode("llm", "LLM（未配置）", False, None, why)]
+        return [extractive, AnswerMode("llm", "大模型生成（未配置）", False, None, why)]
     llm = AnswerMode(
         "llm",
-        f"LLM 生成（{config.model}，数字经核查）",
+        "大模型生成（数字经核查）",
         True,
         partial(_llm_answerer, config),
-        "LLM 模式：回答中的每个数字都与所引段落核对，未通过时改用抽取式回答",
+        "大模型生成：回答中的每个数字都与所引段落核对，未通过时改用摘录原文的回答",
         partial(_llm_condense, config),
     )
     return [extractive, llm]

@@ -8,7 +8,7 @@ import html
 import re
 
 from ..domain.places import LEVEL_NAMES
-from ..export.briefing import REFUSAL_MARK, BriefingItem
+from ..export.briefing import REFUSAL_MARK, BriefingItem, source_facts
 from ..ingest.chunking import split_sentences
 from ..types import Answer
 
@@ -53,15 +53,7 @@ def pieces(text: str) -> list[str]:
 
 
 def source_meta(answer_citation) -> str:
-    c = answer_citation
-    meta = c.chunk.meta
-    fields = [
-        ("文档", meta.title or c.chunk.doc_id),
-        ("地区", meta.region),
-        ("年份", f"{meta.year}年" if meta.year else ""),
-        ("章节", c.chunk.section_path),
-    ]
-    return "".join(f'<span class="rq-field"><b>{k}</b> {esc(v)}</span>' for k, v in fields if v)
+    return "".join(f'<span class="rq-field"><b>{k}</b> {esc(v)}</span>' for k, v in source_facts(answer_citation))
 
 
 def sources_html(answer: Answer, turn: int = 0) -> str:
@@ -113,7 +105,7 @@ def answer_html(turn: int, item: BriefingItem, shown: str | None = None, footer:
     if answer.notice:
         head += f'<div class="rq-notice">{esc(answer.notice)}</div>'
     if answer.fallback_reason:
-        what = "拒答说明" if answer.refused else "抽取式回答（逐句引用原文）"
+        what = "拒答说明" if answer.refused else "摘录原文的回答（逐句引用报告）"
         head += f'<div class="rq-fallback">〔未采用大模型回答〕{esc(answer.fallback_reason)}。以下为{what}。</div>'
     if answer.refused:
         label = f'<span class="rq-refusal-label">{REFUSAL_MARK}</span>'
@@ -200,19 +192,20 @@ def user_html(message: str) -> str:
 
 
 def documents_html(rows: list[dict]) -> str:
-    """The knowledge-base table (all cells escaped)."""
+    """The knowledge-base table, each document by its title (region · year · type), its file name second
+    (all cells escaped)."""
     if not rows:
         return '<p class="rq-empty">知识库是空的：请上传报告。</p>'
-    head = "".join(
-        f"<th>{h}</th>" for h in ("文档", "标题", "地区", "级别", "年份", "类型", "日期", "报告人", "段落数", "字数", "来源")
-    )
+    head = "".join(f"<th>{h}</th>" for h in ("文档", "层级", "日期", "报告人", "段落数", "字数", "来源"))
     body = []
     for r in rows:
+        file = r["doc_id"] + (f"（与 {r['duplicate_of']} 内容相同，未重复索引）" if r.get("duplicate_of") else "")
+        title = f'<td class="rq-doc-title"><b>{esc(r["label"])}</b><span class="rq-file">{esc(file)}</span></td>'
         cells = [
-            r["doc_id"], r["title"], r["region"], LEVEL_NAMES.get(r["level"], "") if r["level"] else "", r["year"] or "",
-            r["doc_type"], r["date"], r["speaker"], r["chunks"], r["chars"], r["origin"],
+            LEVEL_NAMES.get(r["level"], "") if r["level"] else "", r["date"], r["speaker"], r["chunks"], r["chars"],
+            r["origin"],
         ]  # fmt: skip
-        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        body.append("<tr>" + title + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     return f'<table class="rq-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 

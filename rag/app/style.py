@@ -53,6 +53,19 @@ table.rq-table th, table.rq-table td { border: 1px solid #ddd; padding: 2px 6px;
 table.rq-table th { background: #f5f5f5; cursor: pointer; user-select: none; position: sticky; top: 0; }
 table.rq-table th.rq-asc::after { content: " ▲"; } table.rq-table th.rq-desc::after { content: " ▼"; }
 .rq-missing { color: #8e8c93; }
+/* one progress display per action, in the page's font */
+.rq-progress { font-family: var(--font); font-size: var(--text-md); border: 1px solid #d0d7e2; border-radius: 8px;
+  padding: 8px 10px; background: #f7f9fc; }
+.rq-progress-head { display: flex; gap: 6px; align-items: baseline; }
+.rq-phase { color: #1a5fb4; font-weight: 600; }
+.rq-percent { margin-left: auto; font-variant-numeric: tabular-nums; font-weight: 600; }
+.rq-bar { height: 8px; background: #e3e7ee; border-radius: 4px; overflow: hidden; margin: 6px 0 4px; }
+.rq-bar-fill { height: 100%; background: #1a5fb4; transition: width 0.4s; }
+.rq-progress-detail { color: #5e5c64; font-size: 0.9em; }
+.rq-confirm { background: #fdecec; border-left: 5px solid #c01c28; border-radius: 6px; padding: 8px 10px; color: #5c0a12; }
+table.rq-docs td.rq-doc-title b { display: block; }
+table.rq-docs .rq-file { color: #8e8c93; font-size: 0.85em; }
+footer { display: none !important; }  /* Gradio's own links (API, settings, "built with") */
 """
 
 # Runs once when the page loads: a click on [n] scrolls the sources panel to

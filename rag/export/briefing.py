@@ -14,7 +14,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..domain.figures import year_of
+from ..ingest.chunking import TITLE_SECTION
 from ..types import Answer, Citation
+from . import official
 
 TITLE = "政府工作报告问答简报"
 REFUSAL_MARK = "〔未找到答案〕"
@@ -30,11 +33,32 @@ class BriefingItem:
     filters: str = ""  # the filters in force, in words ("地区：张店区；年份：2022")
 
 
-def source_line(c: Citation) -> str:
-    """ "张店区政府工作报告（2023年） · 张店区 · 2023年 · 2022年政府工作回顾（000_….txt，第 8 段）"."""
+def source_facts(c: Citation) -> list[tuple[str, str]]:
+    """The facts of a cited passage, labelled: the year its figure is about (when it can tell), the report it is
+    from, its region and its section. The report's own year stays with the report: a 2022 figure in the 2023
+    report reads 数据年份 2022年 · 报告 张店区政府工作报告（2023年）."""
     meta = c.chunk.meta
-    parts = [meta.title, meta.region, f"{meta.year}年" if meta.year else "", c.chunk.section_path]
-    head = " · ".join(str(p) for p in parts if p)
+    about = year_of(c.quote or c.chunk.text, c.chunk) if c.chunk.section != TITLE_SECTION else None
+    report = meta.title or c.chunk.doc_id
+    if meta.year and str(meta.year) not in report:
+        report += f"（{meta.year}年）"
+    facts = [
+        ("数据年份", f"{about}年" if about else ""),
+        ("报告", report),
+        ("地区", meta.region),
+        ("章节", section_path(c.chunk)),
+    ]
+    return [(k, v) for k, v in facts if v]
+
+
+def section_path(chunk) -> str:
+    """The section a passage sits in, for a reader: the title block is not a section."""
+    return " > ".join(s for s in chunk.section if (s,) != TITLE_SECTION)
+
+
+def source_line(c: Citation) -> str:
+    """ "数据年份 2022年 · 张店区政府工作报告（2023年） · 张店区 · 2022年政府工作回顾（000_….txt，第 8 段）"."""
+    head = " · ".join(f"{k} {v}" if k == "数据年份" else v for k, v in source_facts(c))
     return f"{head}（{c.chunk.doc_id}，第 {c.chunk.paragraph} 段）"
 
 
@@ -80,6 +104,11 @@ def _md_table(answer: Answer) -> list[str]:
     return out + [""]
 
 
+def file_name(kind: str, suffix: str, when: float | None = None) -> str:
+    """A download's name in Chinese with the date: 简报-2026年12月06日.docx."""
+    return f"{kind}-{time.strftime('%Y年%m月%d日', time.localtime(when))}.{suffix}"
+
+
 def to_markdown(items: list[BriefingItem], title: str = TITLE) -> str:
     if not items:
         raise ValueError("没有可导出的问答：请先提问。")
@@ -90,6 +119,8 @@ def to_markdown(items: list[BriefingItem], title: str = TITLE) -> str:
             out += [f"已理解为：{_md(item.understood)}", ""]
         if item.filters:
             out += [f"筛选条件：{_md(item.filters)}", ""]
+        if item.answer.notice:
+            out += [_md(item.answer.notice), ""]
         out += ["**回答**", ""]
         if item.answer.headline and not item.answer.refused:
             out += [f"**{_md(item.answer.headline)}**", ""]
@@ -138,6 +169,7 @@ def to_docx(items: list[BriefingItem], path: str | Path, title: str = TITLE) -> 
         raise ValueError("没有可导出的问答：请先提问。")
     clean = lambda s: _CONTROL.sub("", s)  # noqa: E731 - XML forbids control characters
     doc = Document()
+    official.apply(doc)
     doc.add_heading(title, level=0)
     doc.add_paragraph(f"生成时间：{time.strftime('%Y-%m-%d %H:%M')}　共 {len(items)} 个问题")
     for i, item in enumerate(items, 1):
@@ -146,6 +178,8 @@ def to_docx(items: list[BriefingItem], path: str | Path, title: str = TITLE) -> 
             doc.add_paragraph(clean(f"已理解为：{item.understood}"))
         if item.filters:
             doc.add_paragraph(clean(f"筛选条件：{item.filters}"))
+        if item.answer.notice:
+            doc.add_paragraph(clean(item.answer.notice))
         if item.answer.headline and not item.answer.refused:
             lead = doc.add_paragraph()
             lead.add_run(clean(item.answer.headline)).bold = True
@@ -165,7 +199,7 @@ def to_docx(items: list[BriefingItem], path: str | Path, title: str = TITLE) -> 
             head = doc.add_paragraph()
             head.add_run(f"[{c.n}] ").bold = True
             meta = head.add_run(clean(source_line(c)))
-            meta.font.size = Pt(9)
+            meta.font.size = Pt(10.5)  # 五号
             meta.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
             before, quote, after = split_quote(c.chunk.text, c.quote)
             body = doc.add_paragraph(style="Quote")

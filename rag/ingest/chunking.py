@@ -26,6 +26,7 @@ from ..types import Chunk, DocMeta, Document
 
 CHUNKER_VERSION = "para-v2"
 MAX_TITLE_LINES = 12
+TITLE_SECTION = ("标题",)  # the section of the title block's chunk (title, date and meeting, speaker)
 MAX_CHARS = 320
 SHORT_PARAGRAPH = 80
 SENTENCE_END = "。！？!?；;"
@@ -139,7 +140,7 @@ def unlabelled_reviews(chunks: list[Chunk]) -> dict[str, int]:
     opened: dict[tuple[str, str], int | None] = {}
     for c in chunks:
         y = c.meta.year
-        if c.period is not None or not c.section or c.section == ("标题",) or c.meta.doc_type != "政府工作报告" or not y:
+        if c.period is not None or not c.section or c.section == TITLE_SECTION or c.meta.doc_type != "政府工作报告" or not y:
             continue
         key = (c.doc_id, c.section[0])
         if key not in opened:
@@ -255,7 +256,7 @@ def chunk_document(doc: Document, meta: DocMeta) -> list[Chunk]:
     notes = _notes_start(paras)
     front = _front_matter_end(paras)
     if front:
-        emit(0, "\n".join(p.text for p in paras[:front]), paras[0].start, paras[front - 1].end, ("标题",), None)
+        emit(0, "\n".join(p.text for p in paras[:front]), paras[0].start, paras[front - 1].end, TITLE_SECTION, None)
     for idx, para in enumerate(paras):
         if idx < front:
             continue

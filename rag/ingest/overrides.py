@@ -2,13 +2,15 @@
 title, date, speaker. Kept in `<index>/metadata-overrides.json`, beside the index generations, so a rebuild
 (`rag ingest --rebuild`) and every later ingest apply them again; keyed by file name (the document id).
 
-`rag ingest --region 合肥市 --year 2024 FILE` writes them (the app's 知识库 tab does not edit them yet).
+`rag ingest --region 合肥市 --year 2024 FILE` and the app's 知识库 tab (`rag.app.library.Library.edit`) write them.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,12 +57,29 @@ def checked(fields: dict) -> dict:
                 raise RagError(f"年份“{value}”不是数字：请写成 2024 这样的四位年份。") from e
             if not 1949 <= value <= 2100:
                 raise RagError(f"年份 {value} 不在 1949–2100 之间：请检查。")
+        if key == "date":
+            value = _date(str(value))
         if key == "level":
             if value not in LEVEL_WORDS:
                 raise RagError(f"层级“{value}”无法识别：请用 国家、省级、市级 或 县级。")
             value = LEVEL_WORDS[value]
         out[key] = value
     return out
+
+
+_DATE = re.compile(r"^\s*((?:19|20|21)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def _date(text: str) -> str:
+    """A delivery date as 2024-01-12 (from 2024-1-12, 2024.1.12 or 2024年1月12日)."""
+    m = _DATE.match(text)
+    if m is None:
+        raise RagError(f"日期“{text}”无法识别：请写成 2024-01-12 或 2024年1月12日。")
+    year, month, day = (int(g) for g in m.groups())
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError as e:
+        raise RagError(f"日期“{text}”不存在：请检查月份和日子。") from e
 
 
 def apply(meta: DocMeta, fields: dict | None) -> DocMeta:

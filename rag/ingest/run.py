@@ -137,8 +137,11 @@ def ingest(
                 d: overrides.apply(prepared[d][0] if d in prepared else extract_metadata(doc.text), fixed.get(d))
                 for d, doc in fresh
             }
+            cutting = Stage("切分", len(fresh), on_step, unit="个") if fresh else None
             # of two new copies of one text, the one whose name and title block agree with it is indexed
             for doc_id, doc in sorted(fresh, key=lambda item: _copy_rank(item[0], metas[item[0]])):
+                if cutting is not None:
+                    cutting.advance(1)
                 sig = signature(doc.text)
                 original = finder.match(sig, exclude=doc_id)
                 entry = {
@@ -179,7 +182,9 @@ def ingest(
             records += extract(new_chunks)
             manifest.records = fingerprint()
             say("正在写入索引…")
+            writing = Stage("写入索引", 1, on_step, unit="步")
             st.write(old_chunks, keep, new_chunks, vectors, records, manifest, set(report.removed) | replaced)
+            writing.advance(1)
             report.total_chunks = len(chunks) + len(new_chunks)
     except Timeout as e:
         raise RagError(f"索引 {root} 正被另一个导入进程占用，请稍后重试。") from e
