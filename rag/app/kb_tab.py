@@ -27,9 +27,9 @@ def build(gr, library: Library, filters: list):
     table = gr.HTML(render.documents_html(library.documents()), elem_id="docs-table")
     with gr.Row():
         with gr.Column():
-            gr.Markdown("#### 上传报告")
+            gr.Markdown(f"#### 上传报告\n{limits_text()}。")
             files = gr.File(
-                label=f"选择文件（{limits_text()}）",
+                label="选择文件",
                 file_count="multiple",
                 file_types=allowed_suffixes(),
                 elem_id="upload",

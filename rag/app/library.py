@@ -79,12 +79,19 @@ def safe_name(name: str) -> str:
     return stem + suffix.lower()
 
 
+def doc_facts(row: dict) -> str:
+    """Region · year · type · level of a document row ("张店区 · 2023年 · 政府工作报告")."""
+    return " · ".join(x for x in (row["region"], f"{row['year']}年" if row["year"] else "", row["doc_type"]) if x)
+
+
 def doc_label(row: dict) -> str:
-    """How a document is named to a reader: its title, then region · year · type ("张店区政府工作报告（张店区 ·
-    2023年 · 政府工作报告）"); the file name only when the text gave no title."""
-    facts = " · ".join(x for x in (row["region"], f"{row['year']}年" if row["year"] else "", row["doc_type"]) if x)
+    """How a document is named to a reader: its title, with the region, year and type its title does not
+    say ("青岚县政府工作报告（2024年）", "江苏省政府工作报告（2025年）（新闻报道）"); the file name only
+    when the text gave no title."""
     title = row["title"] or row["doc_id"]
-    return f"{title}（{facts}）" if facts else title
+    said = [x for x in (row["region"], f"{row['year']}年" if row["year"] else "", row["doc_type"]) if x]
+    missing = [x for x in said if x not in title and x.rstrip("年") not in title]
+    return f"{title}（{' · '.join(missing)}）" if missing else title
 
 
 class Library:
@@ -134,7 +141,7 @@ class Library:
                 "review_years": meta.get("review_years", []),
                 "plan_years": meta.get("plan_years", []),
             }
-            row["label"] = doc_label(row)
+            row["label"], row["facts"] = doc_label(row), doc_facts(row)
             rows.append(row)
         rows.sort(key=lambda r: (r["region"], -(r["year"] or 0), r["doc_id"]))
         return rows

@@ -200,7 +200,10 @@ def documents_html(rows: list[dict]) -> str:
     body = []
     for r in rows:
         file = r["doc_id"] + (f"（与 {r['duplicate_of']} 内容相同，未重复索引）" if r.get("duplicate_of") else "")
-        title = f'<td class="rq-doc-title"><b>{esc(r["label"])}</b><span class="rq-file">{esc(file)}</span></td>'
+        title = (
+            f'<td class="rq-doc-title"><b>{esc(r["label"])}</b><span class="rq-facts">{esc(r.get("facts", ""))}</span>'
+            f'<span class="rq-file">{esc(file)}</span></td>'
+        )
         cells = [
             LEVEL_NAMES.get(r["level"], "") if r["level"] else "", r["date"], r["speaker"], r["chunks"], r["chars"],
             r["origin"],

@@ -79,6 +79,7 @@ def launch_options(host: str, port: int, auth: tuple[str, str] | None, gate: Gat
         "server_port": port,
         "auth": auth,
         "show_error": False,  # no tracebacks or internals to clients
+        "footer_links": [],  # no Gradio links (API, settings, "built with") under the page
         "max_file_size": 5 * MAX_BYTES,  # larger uploads are refused by Gradio; smaller ones get our per-file message
         "max_threads": 3 * (gate.capacity + 8) + 16,  # every event the queue lets run gets a thread
     }

@@ -63,9 +63,16 @@ table.rq-table th.rq-asc::after { content: " ▲"; } table.rq-table th.rq-desc::
 .rq-bar-fill { height: 100%; background: #1a5fb4; transition: width 0.4s; }
 .rq-progress-detail { color: #5e5c64; font-size: 0.9em; }
 .rq-confirm { background: #fdecec; border-left: 5px solid #c01c28; border-radius: 6px; padding: 8px 10px; color: #5c0a12; }
-table.rq-docs td.rq-doc-title b { display: block; }
+table.rq-docs td.rq-doc-title b, table.rq-docs td.rq-doc-title span { display: block; }
+table.rq-docs .rq-facts { color: #3d3846; font-size: 0.9em; }
 table.rq-docs .rq-file { color: #8e8c93; font-size: 0.85em; }
-footer { display: none !important; }  /* Gradio's own links (API, settings, "built with") */
+footer { display: none !important; }
+/* Gradio titles its toasts with the level in English ("Warning"); ours say it in Chinese */
+.toast-title { display: none !important; }
+.toast-title-row::before { font-weight: 600; }
+.toast-body.warning .toast-title-row::before, .toast-body.info .toast-title-row::before { content: "提示"; }
+.toast-body.error .toast-title-row::before { content: "出错"; }
+.toast-body.success .toast-title-row::before { content: "完成"; }  /* Gradio's own links (API, settings, "built with") */
 """
 
 # Runs once when the page loads: a click on [n] scrolls the sources panel to

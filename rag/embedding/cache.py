@@ -27,6 +27,7 @@ import numpy as np
 from ..progress import OnStep, Stage
 
 BATCH = 32  # passages per embedding call (also the granularity of progress and of cache writes)
+PROGRESS_STEPS, PROGRESS_BATCH = 10, 8  # a few passages are embedded in ~10 steps of at least 8 (time left shows early)
 _SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key TEXT NOT NULL, dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, key))"
 
 
@@ -132,6 +133,7 @@ def embed_passages_cached(
     missing = [i for i in range(len(texts)) if i not in found]
     stage = Stage("向量化", len(missing), on_step)
     size = getattr(embedder, "batch", BATCH)  # an embedder spread over several workers takes larger batches
+    size = min(size, max(PROGRESS_BATCH, -(-len(missing) // PROGRESS_STEPS)))  # a small upload still shows steps
     for start in range(0, len(missing), size):
         idx = missing[start : start + size]
         batch = [texts[i] for i in idx]

@@ -99,12 +99,14 @@ def apply(doc) -> None:
     for name in ("Quote", "Table Grid"):
         if name in [s.name for s in styles]:
             _fonts(styles[name].element, body)
+    styles["Quote"].font.italic = False  # Chinese text is not set in italics
     for name, size in HEADING_SIZES.items():
         style = styles[name]
         _fonts(style.element, title if name == "Title" else heading)
         style.font.size = size
         style.font.bold = name != "Title"
         style.font.color.rgb = RGBColor(0, 0, 0)
+    styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     # the document's default language too (what Word's spell checker and line breaking read)
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
