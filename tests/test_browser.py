@@ -297,7 +297,7 @@ def long_report(paragraphs: int) -> str:
 
 async def test_upload_shows_one_progress_display_with_phase_and_time_left(app_url, tmp_path):
     doc = tmp_path / "yunling.txt"
-    doc.write_text(long_report(300), encoding="utf-8")
+    doc.write_text(long_report(600), encoding="utf-8")  # ~110 passages: seconds of embedding even on a quiet machine
     async with open_page(app_url) as page:
         await page.get_by_role("tab", name="知识库").click()
         await page.set_input_files("#upload input[type=file]", str(doc))
