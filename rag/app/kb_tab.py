@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from ..domain.places import LEVEL_NAMES
 from ..errors import RagError
+from ..ingest.overrides import LABELS
 from . import jobs, render
 from .library import Library, allowed_suffixes, limits_text
 
 LEVELS = [(name, code) for code, name in LEVEL_NAMES.items() if code]
 # the form's fields, in order: (key of Library.edit's fields, label)
-FIELDS = [
-    ("title", "标题"), ("region", "地区"), ("level", "层级"), ("year", "年份"), ("doc_type", "类型"), ("date", "日期"),
-    ("speaker_title", "报告人职务"), ("speaker", "报告人"),
-]  # fmt: skip
+FIELDS = [(k, LABELS[k]) for k in ("title", "region", "level", "year", "doc_type", "date", "speaker_title", "speaker")]
 ROW_KEYS = {"speaker": "speaker_name"}  # where a form field's value sits in a `Library.documents()` row
 
 
@@ -22,9 +20,10 @@ def build(gr, library: Library, filters: list):
     """The tab's components and events, inside an open `gr.Tab`; `filters` (the chat tab's region, year and
     document dropdowns) are refreshed whenever the list changes. Returns the components that show the list and
     the function that gives their values (for the page's load event)."""
-    ch = library.choices()
-    summary = gr.Markdown(library.summary(), elem_id="kb-summary")
-    table = gr.HTML(render.documents_html(library.documents()), elem_id="docs-table")
+    rows = library.documents()
+    ch = library.choices(rows)
+    summary = gr.Markdown(library.summary(rows), elem_id="kb-summary")
+    table = gr.HTML(render.documents_html(rows), elem_id="docs-table")
     with gr.Row():
         with gr.Column():
             gr.Markdown(f"#### 上传报告\n{limits_text()}。")
@@ -64,10 +63,11 @@ def build(gr, library: Library, filters: list):
     views = [table, summary, *filters, to_delete, edit_doc]
 
     def view_values():
-        c = library.choices()
+        rows = library.documents()
+        c = library.choices(rows)
         return [
-            render.documents_html(library.documents()),
-            library.summary(),
+            render.documents_html(rows),
+            library.summary(rows),
             gr.update(choices=c["regions"]),
             gr.update(choices=c["years"]),
             gr.update(choices=c["docs"]),

@@ -79,9 +79,13 @@ def safe_name(name: str) -> str:
     return stem + suffix.lower()
 
 
+def _facts(row: dict) -> list[str]:
+    return [x for x in (row["region"], f"{row['year']}年" if row["year"] else "", row["doc_type"]) if x]
+
+
 def doc_facts(row: dict) -> str:
-    """Region · year · type · level of a document row ("张店区 · 2023年 · 政府工作报告")."""
-    return " · ".join(x for x in (row["region"], f"{row['year']}年" if row["year"] else "", row["doc_type"]) if x)
+    """Region · year · type of a document row ("张店区 · 2023年 · 政府工作报告")."""
+    return " · ".join(_facts(row))
 
 
 def doc_label(row: dict) -> str:
@@ -89,8 +93,7 @@ def doc_label(row: dict) -> str:
     say ("青岚县政府工作报告（2024年）", "江苏省政府工作报告（2025年）（新闻报道）"); the file name only
     when the text gave no title."""
     title = row["title"] or row["doc_id"]
-    said = [x for x in (row["region"], f"{row['year']}年" if row["year"] else "", row["doc_type"]) if x]
-    missing = [x for x in said if x not in title and x.rstrip("年") not in title]
+    missing = [x for x in _facts(row) if x not in title and x.rstrip("年") not in title]
     return f"{title}（{' · '.join(missing)}）" if missing else title
 
 
@@ -122,6 +125,7 @@ class Library:
         rows = []
         for doc_id, d in sorted(self._manifest_documents().items()):
             meta = d.get("meta", {})
+            uploaded = self._is_upload(d.get("source", ""))
             row = {
                 "doc_id": doc_id,
                 "title": meta.get("title", ""),
@@ -135,8 +139,8 @@ class Library:
                 "speaker": " ".join(x for x in (meta.get("speaker_title", ""), meta.get("speaker", "")) if x),
                 "chunks": d.get("chunks", 0),
                 "chars": d.get("chars", 0),
-                "uploaded": self._is_upload(d.get("source", "")),
-                "origin": "上传" if self._is_upload(d.get("source", "")) else "内置/命令行导入",
+                "uploaded": uploaded,
+                "origin": "上传" if uploaded else "内置/命令行导入",
                 "duplicate_of": d.get("duplicate_of", ""),
                 "review_years": meta.get("review_years", []),
                 "plan_years": meta.get("plan_years", []),
@@ -146,9 +150,9 @@ class Library:
         rows.sort(key=lambda r: (r["region"], -(r["year"] or 0), r["doc_id"]))
         return rows
 
-    def choices(self) -> dict[str, list]:
-        """Filter choices: regions, years, documents (label, id)."""
-        rows = self.documents()
+    def choices(self, rows: list[dict] | None = None) -> dict[str, list]:
+        """Filter choices: regions, years, documents (label, id); `rows`: `documents()` when already read."""
+        rows = self.documents() if rows is None else rows
         regions = sorted({r["region"] for r in rows if r["region"]})
         years: set[int] = set()
         for r in rows:
@@ -156,8 +160,8 @@ class Library:
         docs = [(f"{r['label']}｜{r['doc_id']}", r["doc_id"]) for r in rows]
         return {"regions": regions, "years": [str(y) for y in sorted(years, reverse=True)], "docs": docs}
 
-    def summary(self) -> str:
-        rows = self.documents()
+    def summary(self, rows: list[dict] | None = None) -> str:
+        rows = self.documents() if rows is None else rows
         if not rows:
             return "知识库为空：请在下方上传报告。"
         return f"共 {len(rows)} 个文档、{sum(r['chunks'] for r in rows)} 个段落。"
@@ -270,21 +274,24 @@ class Library:
         changed = {k: v for k, v in wanted.items() if current.get(k) != v}
         if not changed:
             return f"{doc_id} 的元数据没有变化。"
-        fixed = overrides.load(self.index_dir)
-        fixed[doc_id] = {**fixed.get(doc_id, {}), **changed}
         tracker.phase("读取", f"按新的元数据重新读取 {doc_id}")
-        overrides.save(self.index_dir, fixed)
-        ingest([source], self.index_dir, self.embedder, store=self.store, progress=tracker.message, on_step=tracker.step)
-        names = {"title": "标题", "region": "地区", "level": "层级", "year": "年份", "doc_type": "类型", "date": "日期"}
-        names |= {"speaker": "报告人", "speaker_title": "职务"}
-        said = "、".join(f"{names.get(k, k)}“{v}”" for k, v in changed.items())
+        ingest(
+            [source],
+            self.index_dir,
+            self.embedder,
+            store=self.store,
+            progress=tracker.message,
+            on_step=tracker.step,
+            metadata=changed,  # kept in the overrides store and applied as the document is read again
+        )
+        said = "、".join(f"{overrides.LABELS.get(k, k)}“{v}”" for k, v in changed.items())
         return f"已修改 {doc_id}：{said}。以后重建索引也会保留这些修改。"
 
     # -- delete / rebuild -------------------------------------------------------
 
     def delete_preview(self, doc_ids: Iterable[str]) -> str:
         """What a delete would remove, in words, for the user to confirm."""
-        doc_ids = self._known(doc_ids)
+        doc_ids, _ = self._known(doc_ids)
         rows = {r["doc_id"]: r for r in self.documents()}
         named = "；".join(f"{rows[d]['label']}（{d}）" for d in doc_ids)
         builtin = [d for d in doc_ids if not rows[d]["uploaded"]]
@@ -295,7 +302,8 @@ class Library:
         )
         return f"确定要删除以下 {len(doc_ids)} 个文档吗？{named}。删除后它们不会再出现在回答和引用中。{warn}"
 
-    def _known(self, doc_ids: Iterable[str]) -> list[str]:
+    def _known(self, doc_ids: Iterable[str]) -> tuple[list[str], dict[str, dict]]:
+        """The chosen ids, all in the index, and the index's documents."""
         doc_ids = [d for d in doc_ids if d]
         if not doc_ids:
             raise RagError("请先在列表中选择要删除的文档。")
@@ -303,11 +311,10 @@ class Library:
         missing = [d for d in doc_ids if d not in known]
         if missing:
             raise RagError(f"索引中没有这些文档：{'、'.join(missing)}。请刷新页面后重试。")
-        return doc_ids
+        return doc_ids, known
 
     def delete(self, doc_ids: Iterable[str]) -> str:
-        doc_ids = self._known(doc_ids)
-        known = self._manifest_documents()
+        doc_ids, known = self._known(doc_ids)
         ingest([], self.index_dir, self.embedder, store=self.store, remove=doc_ids)
         for d in doc_ids:
             source = known[d].get("source", "")

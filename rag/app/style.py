@@ -66,13 +66,13 @@ table.rq-table th.rq-asc::after { content: " ▲"; } table.rq-table th.rq-desc::
 table.rq-docs td.rq-doc-title b, table.rq-docs td.rq-doc-title span { display: block; }
 table.rq-docs .rq-facts { color: #3d3846; font-size: 0.9em; }
 table.rq-docs .rq-file { color: #8e8c93; font-size: 0.85em; }
-footer { display: none !important; }
+footer { display: none !important; }  /* Gradio's own links (API, settings, "built with") */
 /* Gradio titles its toasts with the level in English ("Warning"); ours say it in Chinese */
 .toast-title { display: none !important; }
 .toast-title-row::before { font-weight: 600; }
 .toast-body.warning .toast-title-row::before, .toast-body.info .toast-title-row::before { content: "提示"; }
 .toast-body.error .toast-title-row::before { content: "出错"; }
-.toast-body.success .toast-title-row::before { content: "完成"; }  /* Gradio's own links (API, settings, "built with") */
+.toast-body.success .toast-title-row::before { content: "完成"; }
 """
 
 # Runs once when the page loads: a click on [n] scrolls the sources panel to

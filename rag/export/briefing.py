@@ -104,9 +104,9 @@ def _md_table(answer: Answer) -> list[str]:
     return out + [""]
 
 
-def file_name(kind: str, suffix: str, when: float | None = None) -> str:
-    """A download's name in Chinese with the date: 简报-2026年12月06日.docx."""
-    return f"{kind}-{time.strftime('%Y年%m月%d日', time.localtime(when))}.{suffix}"
+def file_name(kind: str, suffix: str) -> str:
+    """A download's name in Chinese with today's date: 简报-2026年12月06日.docx."""
+    return f"{kind}-{time.strftime('%Y年%m月%d日')}.{suffix}"
 
 
 def to_markdown(items: list[BriefingItem], title: str = TITLE) -> str:

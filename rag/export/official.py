@@ -55,6 +55,11 @@ def _fonts(element, east_asian: str) -> None:
     fonts.set(qn("w:ascii"), LATIN)
     fonts.set(qn("w:hAnsi"), LATIN)
     fonts.set(qn("w:eastAsia"), east_asian)
+    _language(rpr)
+
+
+def _language(rpr) -> None:
+    """Mark run properties as zh-CN (Latin and East Asian text)."""
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -108,13 +113,6 @@ def apply(doc) -> None:
         style.font.color.rgb = RGBColor(0, 0, 0)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     # the document's default language too (what Word's spell checker and line breaking read)
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    if defaults is not None:
-        rpr_default = defaults.find(qn("w:rPrDefault"))
-        if rpr_default is not None and rpr_default.find(qn("w:rPr")) is not None:
-            lang = rpr_default.find(qn("w:rPr")).find(qn("w:lang"))
-            if lang is None:
-                lang = OxmlElement("w:lang")
-                rpr_default.find(qn("w:rPr")).append(lang)
-            lang.set(qn("w:val"), LANGUAGE)
-            lang.set(qn("w:eastAsia"), LANGUAGE)
+    rpr_default = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr_default is not None:
+        _language(rpr_default)

@@ -20,6 +20,11 @@ from ..types import DocMeta
 
 FILE = "metadata-overrides.json"
 FIELDS = ("region", "level", "year", "doc_type", "title", "date", "speaker", "speaker_title")
+# each field as a reader names it (the app's form, the messages about an edit)
+LABELS = {
+    "region": "地区", "level": "层级", "year": "年份", "doc_type": "类型", "title": "标题", "date": "日期",
+    "speaker": "报告人", "speaker_title": "报告人职务",
+}  # fmt: skip
 
 
 def load(root: str | Path) -> dict[str, dict]:
