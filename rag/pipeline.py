@@ -31,6 +31,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict
 
 from .answer.base import Response
+from .answer.completion import completion_answer
 from .answer.extractive import ExtractiveAnswerer, interleave, merge_answers
 from .answer.table import answer_table
 from .domain.places import region_aliases
@@ -182,7 +183,11 @@ def build_answer_chain(assistant: Assistant, k: int = DEFAULT_K, filters: Filter
             result.notice = state["notice"]
         else:
             answers = state["found"] + [assistant.answerer.answer(p.text, p, hits) for p, hits in state["parts"]]
-            result = merge_answers(state["question"], answers)
+            q = state["q"]
+            if q.completion and len(answers) == 2:  # a target against its result, judged
+                result = completion_answer(state["question"], *answers, indicator=(q.parts[0].phrases or [""])[0])
+            else:
+                result = merge_answers(state["question"], answers)
             result.ranking = interleave([hits for _, hits in state["parts"]])
             result.notice = "；".join(n for n in (state["notice"], result.notice) if n)
         result.latency_ms = (time.perf_counter() - state["started"]) * 1000

@@ -18,7 +18,7 @@ from ..domain.periods import YEAR_SPAN
 from ..domain.tokenize import tokenize, word_cuts, words
 from ..domain.units import Figure
 from ..domain.units import figures as find_figures
-from ..domain.vocabulary import CHANGE_WORDS, GROWTH_WORDS
+from ..domain.vocabulary import CHANGE_WORDS, GROWTH_WORDS, PER_UNIT
 from ..question.model import Question
 
 
@@ -214,6 +214,9 @@ def phrase_positions(q: Question, sentence: str) -> list[int]:
     for form in (phrase, *q.aliases.get(phrase, ())):
         ends, i = [], sentence.find(form)
         while i >= 0 and len(ends) < MAX_OCCURRENCES:
+            if _per_unit(q, form, sentence, i):
+                i = sentence.find(form, i + len(form))
+                continue
             if len(form) <= 2:  # short forms only on word boundaries ("外资" is not in "省外资金")
                 cuts = word_cuts(sentence) if cuts is None else cuts
                 i = _first_within_words(sentence, form, i, cuts)
@@ -224,6 +227,20 @@ def phrase_positions(q: Question, sentence: str) -> list[int]:
         if ends:
             return ends
     return []
+
+
+def _per_unit(q: Question, form: str, sentence: str, i: int) -> bool:
+    """Is the occurrence of `form` at `i` a ratio the question does not ask ("人均地区生产总值" for 地区生产总值)?"""
+    return any(sentence.endswith(m, 0, i) and m not in q.text for m in PER_UNIT) and not form.startswith(PER_UNIT)
+
+
+def only_per_unit(q: Question, sentence: str) -> bool:
+    """The sentence writes the asked indicator only as a ratio the question does not ask: no total in it."""
+    if not q.phrases:
+        return False
+    forms = (q.phrases[0], *q.aliases.get(q.phrases[0], ()))
+    spots = [(f, m.start()) for f in forms for m in re.finditer(re.escape(f), sentence)]
+    return bool(spots) and all(_per_unit(q, f, sentence, i) for f, i in spots)
 
 
 def indicator_windows(q: Question, sentence: str) -> list[str]:
@@ -251,6 +268,8 @@ def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
     """The figures that may answer a 多少 question, each with its window: in the indicator's windows, in an
     asked unit family; not a share for a growth question, not a figure over several years for one year."""
     out = []
+    if only_per_unit(q, sentence):
+        return []  # "人均地区生产总值达10万元" gives no 地区生产总值
     growth = _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text)
     windows = indicator_windows(q, sentence)
     if len(q.years) == 1 and any(YEAR_SPAN.search(w) for w in windows) and not YEAR_SPAN.search(q.text) and "累计" not in q.text:

@@ -53,6 +53,15 @@ def place_without_report(d: Decision) -> Refusal | None:
     return None
 
 
+def time_without_report(d: Decision) -> Refusal | None:
+    """An asked year or five-year plan that none of the asked place's reports can speak of (a year's
+    result before any report reviews it, a target beyond the reports' plan periods)."""
+    scope = d.q.scope
+    if scope is not None and scope.missing_time:
+        return "；".join(scope.missing_time), None
+    return None
+
+
 def nothing_retrieved(d: Decision) -> Refusal | None:
     if not d.cands:
         scope = d.q.scope
@@ -150,7 +159,7 @@ def slot_missing(d: Decision) -> Refusal | None:
 
 
 # Checks before a sentence is chosen, then checks on the chosen sentence, in order.
-BEFORE_CHOICE: tuple[Check, ...] = (place_without_report, nothing_retrieved, unknown_place_unnamed)
+BEFORE_CHOICE: tuple[Check, ...] = (place_without_report, time_without_report, nothing_retrieved, unknown_place_unnamed)
 ON_CHOICE: tuple[Check, ...] = (
     wrong_place_or_year,
     speaker_not_in_title_block,

@@ -59,3 +59,31 @@ def relative_offsets(text: str) -> list[int]:
 
 def plans_in(text: str) -> list[str]:
     return [name for name in FIVE_YEAR_PLANS if name in text]
+
+
+LONG_RANGE_GOALS = (2035,)  # 远景目标: a year any report may set goals for ("到2035年")
+
+
+def plan_of(year: int) -> tuple[str, int, int] | None:
+    """The five-year plan a year falls in: 2025 → ("十四五", 2021, 2025)."""
+    return next(((n, a, b) for n, (a, b) in FIVE_YEAR_PLANS.items() if a <= year <= b), None)
+
+
+def speaks_of(report_year: int, year: int, kind: str, early: bool = True) -> bool:
+    """Can a report of `report_year` state `year`'s figure of `kind` (target | actual | "" either)? A work
+    report is delivered early in its year (`early`): a year's result only once the year is over (a later
+    report reviews it); other material (a congress report, news) may state its own year's results. A
+    target for the report's own year, the rest of its five-year plan, or a long-range goal."""
+    actual = report_year > year if early else report_year >= year
+    plan = plan_of(report_year)
+    horizon = plan[2] if plan else report_year
+    target = report_year <= year <= horizon or year in LONG_RANGE_GOALS
+    return actual if kind == "actual" else target if kind == "target" else actual or target
+
+
+def speaks_of_period(report_year: int, start: int, end: int, kind: str, early: bool = True) -> bool:
+    """Can a report of `report_year` state a figure of the period `start`–`end`? Its result (年均, 累计,
+    the level reached) once the period is over; its goals from the report of its first year on."""
+    actual = report_year > end if early else report_year >= end
+    target = start <= report_year <= end
+    return actual if kind == "actual" else target if kind == "target" else actual or target

@@ -22,6 +22,11 @@ def asked_kind(text: str) -> str:
     return ""
 
 
+# Modifiers that make an indicator a ratio to something else: "人均地区生产总值", "单位地区生产总值能耗", "每万人…"
+# are not 地区生产总值 (a sentence's occurrence so modified does not place the asked total).
+PER_UNIT = ("人均", "单位", "万元", "每万人", "每千人", "亩均", "户均")
+
+
 # An aside that names what is NOT asked: "（不是2023年的目标）", "，而不是全省的". Dropped before a question is read.
 NEGATED_ASIDE = re.compile(
     r"[（(][^（）()]*(?:不是|而非|并非|不含|不包括|不要)[^（）()]*[）)]|[（(]\s*非[^（）()]*[）)]|[，,]\s*(?:而不是|不是|而非)[^，,。？?]*"

@@ -42,6 +42,7 @@ class Question:
     bridge: Bridge | None = None  # a place described, not named: found first by `bridge_ask`
     bridge_ask: Question | None = None
     parts: list[Question] = field(default_factory=list)  # a compound question's parts ([]: answered whole)
+    completion: bool = False  # "目标完成了吗": parts are the target and the result, judged together
 
     @property
     def answered_as(self) -> list[Question]:
@@ -96,6 +97,7 @@ class Scope:
     higher: set[str] = field(default_factory=set)  # doc ids of places above them (must name the place)
     places: list[Place] = field(default_factory=list)  # the asked places
     missing: list[str] = field(default_factory=list)  # asked places with no report, none above either
+    missing_time: list[str] = field(default_factory=list)  # why no report of an asked place speaks of the asked time
     latest: set[str] = field(default_factory=set)  # own reports of the latest year (preferred without a year)
     years: set[int] = field(default_factory=set)  # the years of the own reports
     note: str = ""  # how years were read ("“去年”按…最新的报告理解为2024年")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from threading import Lock
 
 from ..domain.places import Gazetteer
+from ..domain.targets import asks_completion, completion_base
 from ..errors import QuestionError
 from .followup import rewrite
 from .model import Question
@@ -107,4 +108,17 @@ class Reader:
             texts = split_question(understood, self.places, slots=self.slots)
             if len(texts) > 1:
                 q.parts = [self.question(t) for t in texts]
+            self._completion(q, understood)
         return q
+
+    def _completion(self, q: Question, text: str) -> None:
+        """ "江苏去年经济增长目标完成了吗": the year's target and its result, asked as two parts (each from the
+        report that speaks of it, `rag.question.scope`), judged together by the answer step."""
+        if not asks_completion(text):
+            return
+        base = completion_base(text)
+        about = self.slots(base) if base else None
+        if about is None or not about.phrases or not (about.years or about.relative or about.periods):
+            return  # no indicator or no time to judge: answered as asked
+        q.parts = [self.question(f"{base}目标是多少？"), self.question(f"{base}实际是多少？")]
+        q.completion = True

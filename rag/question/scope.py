@@ -9,7 +9,12 @@ the documents of the knowledge base.
   another place — a neighbour, a level below, the country for a province or a province for the country —
   never answers it. A place no report covers, and none above it, is refused by name.
 - 今年/去年/明年 count from the latest report of the place asked about ("广东去年" with a 2025 report is
-  2024); with no year at all, the latest report comes first and the answer says which report it is.
+  2024) — or, when the knowledge base holds later reports of places of its level, from theirs (the place's
+  own report of that year is missing); `RAG_TODAY` (or `--today`) fixes 今年 for evaluations. With no
+  year at all, the latest report comes first and the answer says which report it is.
+- Which report speaks of which year (`rag.domain.periods.speaks_of`): a year's result comes from a report
+  delivered after it, its target from the report of that year or its plan period; a question about a
+  year or a five-year plan that none of the place's reports can speak of is refused by name and time.
 - A question naming no place is not restricted (its answer names the report it quotes).
 Retrieval searches only the scope's reports (a mask, like the user's filters), so at thousands of reports
 the asked place's passages are not crowded out by the same sentence from thirty other provinces.
@@ -17,9 +22,10 @@ the asked place's passages are not crowded out by the same sentence from thirty 
 
 from __future__ import annotations
 
+import os
 import re
 
-from ..domain.periods import YEAR_TOKEN
+from ..domain.periods import FIVE_YEAR_PLANS, YEAR_DIGITS, YEAR_TOKEN, speaks_of, speaks_of_period
 from ..domain.places import Gazetteer, Mention, Place
 from ..types import Chunk, DocMeta
 from .model import Question, Report, Scope, report_label
@@ -32,12 +38,15 @@ class Catalog:
         self.g = g
         self.reports: list[Report] = []
         self.by_place: dict[str, list[Report]] = {}  # place key -> its reports (tens of thousands of reports)
+        self.level_latest: dict[str, int] = {}  # level -> the latest report year among places of that level
         for c in firsts:
             place = (g.by_code.get(c.meta.region_code) if c.meta.region_code else None) or g.resolve(c.meta.region)
             report = Report(c.doc_id, c.meta, place)
             self.reports.append(report)
             if place is not None:
                 self.by_place.setdefault(place.key, []).append(report)
+            if c.meta.level and c.meta.year:
+                self.level_latest[c.meta.level] = max(self.level_latest.get(c.meta.level, 0), c.meta.year)
 
     def of(self, place: Place) -> list[Report]:
         return self.by_place.get(place.key, [])
@@ -120,7 +129,26 @@ def resolve(q: Question, catalog: Catalog) -> Scope | None:
         scope.latest |= {r.doc_id for r in own if r.meta.year == year}
         scope.years |= {r.meta.year for r in own if r.meta.year}
     _resolve_years(q, catalog, scope)
+    _by_time(q, catalog, scope)
     return scope
+
+
+def today_year(env: dict | None = None) -> int | None:
+    """The year `RAG_TODAY` fixes as 今年 ("2026-12-07" or "2026"), None when unset."""
+    m = re.match(rf"\s*({YEAR_DIGITS})", (env if env is not None else os.environ).get("RAG_TODAY", ""))
+    return int(m.group(1)) if m else None
+
+
+def _anchor(catalog: Catalog, own: list[Report]) -> int | None:
+    """今年 for a place: RAG_TODAY's year, else the latest report year of its level in the knowledge base
+    (a province without its 2026 report beside the 2026 reports of others: 今年 is still 2026), else its own."""
+    fixed = today_year()
+    if fixed is not None:
+        return fixed
+    own_latest = Catalog.latest(own)
+    levels = {r.meta.level for r in own if r.meta.level}
+    peers = max((catalog.level_latest.get(lv, 0) for lv in levels), default=0)
+    return max(own_latest or 0, peers) or None
 
 
 def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
@@ -129,14 +157,66 @@ def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
         return
     for place in scope.places:
         own = catalog.of(place)
-        anchor = Catalog.latest(own)
+        anchor = _anchor(catalog, own)
         if anchor is None:
             continue
         q.years = sorted({anchor + off for off in q.relative})
         q.relative = []
-        report = next(r for r in own if r.meta.year == anchor)
-        scope.note = f"按{place.name}最新的报告（{report.label}）理解为{'、'.join(f'{y}年' for y in q.years)}"
+        asked = "、".join(f"{y}年" for y in q.years)
+        report = next((r for r in own if r.meta.year == anchor), None)
+        if report is not None:
+            scope.note = f"按{place.name}最新的报告（{report.label}）理解为{asked}"
+        else:
+            scope.note = f"按知识库中最新的报告年份（{anchor}年）理解为{asked}（{place.name}没有{anchor}年的报告）"
         return
+
+
+_KIND_WORD = {"actual": "实际情况", "target": "目标"}
+
+
+def _early(r: Report) -> bool:
+    """A work report is delivered early in its year (it reviews the year before)."""
+    return r.meta.doc_type == "政府工作报告"
+
+
+def _speaking(own: list[Report], q: Question, spans: list[tuple[str, int, int]], kind: str) -> list[Report]:
+    """The reports among `own` that can state a figure of the asked years or plans, of `kind`."""
+    return [
+        r
+        for r in own
+        if any(speaks_of(r.meta.year, y, kind, _early(r)) for y in q.years)
+        or any(speaks_of_period(r.meta.year, a, b, kind, _early(r)) for _, a, b in spans)
+    ]
+
+
+def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
+    """Keep the own reports that can speak of the asked years or five-year plan, of the asked kind (a
+    question with no target word about a time over before the knowledge base's latest year asks its
+    result); none: the time is missing."""
+    spans = [(p, *FIVE_YEAR_PLANS[p]) for p in q.periods if p in FIVE_YEAR_PLANS]
+    if not (q.years or spans) or q.report_years:
+        return
+    for place in scope.places:
+        own = [r for r in catalog.of(place) if r.doc_id in scope.own and r.meta.year]
+        if not own:
+            continue
+
+        kind = q.kind
+        now = _anchor(catalog, own)
+        if not kind and now is not None and max(q.years + [b for _, _, b in spans]) < now:
+            kind = "actual"  # asked in a later year, with no target word: the result
+        keep = (
+            _speaking(own, q, spans, kind) if kind else (_speaking(own, q, spans, "actual") or _speaking(own, q, spans, "target"))
+        )
+        if keep:
+            scope.own -= {r.doc_id for r in own} - {r.doc_id for r in keep}
+            continue
+        time = "、".join([f"{y}年" for y in q.years] + [f"“{p}”时期" for p, _, _ in spans])
+        have = "、".join(r.label for r in sorted(own, key=lambda r: r.meta.year))
+        hint = ""
+        if kind == "actual" and q.years:
+            hint = f"；{q.years[-1]}年的实际情况要看{q.years[-1] + 1}年的报告"
+        scope.missing_time.append(f"{place.name}已导入的报告只有{have}，没有写到{time}的{_KIND_WORD.get(kind, '情况')}{hint}")
 
 
 def year_note(q: Question, scope: Scope | None, meta: DocMeta, doc_id: str) -> str:

@@ -1,0 +1,124 @@
+"""Which report speaks of which year: a year's result from the report that reviews it, its target from the
+report that plans it; a year or five-year plan no report of the place can speak of is refused by name."""
+
+import pytest
+
+from fakes import KeywordEmbedder
+from rag.domain.periods import plan_of, speaks_of, speaks_of_period
+from rag.pipeline import Assistant
+
+
+def test_a_report_speaks_of_its_targets_and_of_the_years_before_it():
+    assert plan_of(2025) == ("十四五", 2021, 2025) and plan_of(2026)[0] == "十五五"
+    assert speaks_of(2026, 2025, "actual") and not speaks_of(2025, 2025, "actual")
+    assert speaks_of(2025, 2025, "target") and not speaks_of(2026, 2025, "target")
+    assert not speaks_of(2025, 2026, "target")  # beyond the 十四五 the 2025 report plans
+    assert speaks_of(2026, 2030, "target") and speaks_of(2024, 2035, "target")  # 十五五 goals, 远景目标
+    assert speaks_of(2025, 2025, "") and not speaks_of(2025, 2027, "")
+    assert speaks_of_period(2026, 2021, 2025, "actual") and not speaks_of_period(2025, 2021, 2025, "actual")
+    assert speaks_of_period(2026, 2026, 2030, "target") and not speaks_of_period(2025, 2026, 2030, "target")
+
+
+def _report(year: int, governor: str, review: str, plan: str) -> str:
+    return (
+        f"政府工作报告\n——{year}年1月20日在甲省第十四届人民代表大会第{year - 2022}次会议上\n省长 {governor}\n各位代表：\n"
+        f"一、{year - 1}年工作回顾\n{review}\n二、{year}年主要目标任务\n{plan}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    from rag.ingest.run import ingest
+
+    d = tmp_path_factory.mktemp("years")
+    (d / "江苏2025.txt").write_text(
+        _report(2025, "许某", "全省地区生产总值增长5.8%。", "全省地区生产总值增长5%以上，粮食产量稳定在760亿斤以上。").replace(
+            "甲省", "江苏省"
+        ),
+        encoding="utf-8",
+    )
+    (d / "江苏2026.txt").write_text(
+        _report(
+            2026,
+            "刘某",
+            "全省地区生产总值增长5.3%。“十四五”时期全省地区生产总值年均增长5.7%。",
+            "全省地区生产总值增长5%左右。",
+        ).replace("甲省", "江苏省"),
+        encoding="utf-8",
+    )
+    (d / "浙江2025.txt").write_text(
+        _report(2025, "王某", "全省生产总值增长5.5%。", "全省生产总值增长5.5%左右。").replace("甲省", "浙江省"),
+        encoding="utf-8",
+    )
+    root = d / "index"
+    ingest([d], root, KeywordEmbedder())
+    return Assistant(root, embedder=KeywordEmbedder())
+
+
+def test_a_target_comes_from_the_report_that_plans_its_year(bot):
+    a = bot.ask("江苏2025年地区生产总值增长目标是多少？")
+    assert not a.refused and "5%以上" in a.text and a.citations[0].chunk.doc_id == "江苏2025.txt"
+
+
+def test_a_result_comes_from_the_report_that_reviews_its_year(bot):
+    a = bot.ask("江苏2025年地区生产总值增长了多少？")  # no kind word: a year some report reviews asks its result
+    assert not a.refused and "5.3%" in a.text and a.citations[0].chunk.doc_id == "江苏2026.txt"
+
+
+def test_a_result_no_report_reviews_yet_is_refused_with_where_it_would_be(bot):
+    a = bot.ask("浙江2025年生产总值实际增长了多少？")  # only the 2025 report: it has the 2025 target
+    assert a.refused and "浙江省" in a.text and "2026年的报告" in a.text and not a.citations
+
+
+def test_this_year_counts_from_the_latest_reports_of_the_level(bot, monkeypatch):
+    a = bot.ask("浙江今年生产总值增长目标是多少？")  # the other province's latest report is of 2026
+    assert a.refused and "2026年" in a.text and "5.5%左右" not in a.text
+    monkeypatch.setenv("RAG_TODAY", "2025-12-01")
+    b = bot.ask("浙江今年生产总值增长目标是多少？")
+    assert not b.refused and "5.5%左右" in b.text
+
+
+def test_a_five_year_plan_is_answered_only_by_a_report_that_reviews_it(bot):
+    a = bot.ask("“十四五”期间江苏地区生产总值年均增长多少？")
+    assert not a.refused and "5.7%" in a.text
+    b = bot.ask("“十四五”期间浙江生产总值年均增长多少？")
+    assert b.refused and "十四五" in b.text
+
+
+def test_a_target_is_judged_against_its_result_each_from_its_own_report(bot):
+    a = bot.ask("江苏去年地区生产总值增长目标完成了吗？")
+    assert not a.refused and "5%以上" in a.text and "5.3%" in a.text and "结论：完成" in a.text
+    docs = {c.chunk.doc_id for c in a.citations}
+    assert docs == {"江苏2025.txt", "江苏2026.txt"}
+    b = bot.ask("浙江去年生产总值增长目标完成了吗？")  # no report reviews 2025 yet: the target, no verdict
+    assert "5.5%左右" in b.text and "无法判断" in b.text and "结论：完成" not in b.text
+
+
+def test_a_verdict_only_where_target_and_result_compare():
+    from rag.domain.targets import completion_base, verdict
+
+    assert verdict("5%左右", "5.6%").met is True
+    assert verdict("5%以上", "增长4.8%").met is False
+    assert verdict("5.0%—5.5%", "增长5%").met is True  # a range: met at its lower end
+    assert verdict("3%左右", "2.1%", "居民消费价格").met is True  # a ceiling
+    assert verdict("5.5%以内", "5.8%").met is False
+    assert verdict("5%左右", "下降3.3%").met is False
+    assert verdict("1300万吨以上", "1347万吨").met is True
+    assert verdict("保8争9", "8.2%").met is None  # a slogan, no figure of the same kind
+    assert verdict("5%左右", "").met is None and "实际" in verdict("5%左右", "").text
+    assert verdict("120万人以上", "5.3%").met is None
+    assert completion_base("北京去年定的经济增长目标完成了没有？目标和实际各是多少？") == "北京去年经济增长"
+    assert completion_base("湖南2025年粮食产量是多少？达到当年目标了吗？") == "湖南2025年粮食产量"
+
+
+def test_a_per_capita_figure_is_not_the_total():
+    from rag.answer.indicator import slot_figures
+    from rag.domain.places import known_places
+    from rag.question.reading import analyse
+
+    g = known_places(("江苏省",))
+    total = analyse("江苏2025年地区生产总值是多少？", g)
+    assert slot_figures(total, "人均地区生产总值突破15万元。") == []
+    assert [f.text for f, _ in slot_figures(total, "地区生产总值达14.2万亿元，人均地区生产总值15万元。")] == ["14.2万亿元"]
+    per_head = analyse("江苏2025年人均地区生产总值是多少？", g)
+    assert [f.text for f, _ in slot_figures(per_head, "人均地区生产总值突破15万元。")] == ["15万元"]
