@@ -190,3 +190,28 @@ def test_a_province_s_cities_are_the_cities_it_has_reports_of():
     assert table_query("湖北各地市2024年GDP增长目标是多少？", g, PROVINCES).regions == ["武汉市", "天门市"]
     every = table_query("各地级市2024年地区生产总值增长目标是多少？", g, PROVINCES)
     assert set(every.regions) == {"徐州市", "常州市", "天门市", "武汉市", "杭州市"}
+
+
+def test_a_completion_table_pairs_each_target_with_its_result_and_judges_only_comparable_ones():
+    rows = KB + [
+        ("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026),
+        ("安徽省", 2025, "actual", "gdp", "growth", "5.2%", 5.2, "%", 2026),
+    ]
+    kb = _kb(rows)
+    kb.report_years = {"湖北省": [2025, 2026], "安徽省": [2025, 2026], "江西省": [2025]}
+    text = "湖北、安徽和江西2025年经济增长目标完成情况"
+    t = q(text)
+    assert t.completion and t.missed is None
+    a = answer_table(text, t, kb)
+    got = [(r["region"], r["kind"], r["value"] or r["note"]) for r in a.table["rows"]]
+    assert got == [
+        ("湖北省", "target", "6％左右"),
+        ("湖北省", "actual", "5.6％"),
+        ("安徽省", "target", "5.5%以上"),
+        ("安徽省", "actual", "5.2%"),
+        ("江西省", "target", "5%左右"),
+        ("江西省", "actual", "知识库无该地区2026年报告"),  # no report reviews 2025: never its target
+    ]
+    assert "未完成2个（湖北省、安徽省）" in a.text and "无法判断1个（江西省）" in a.text
+    which = "湖北、安徽和江西哪些省份2025年经济增长没有达到目标？"
+    assert answer_table(which, q(which), kb).table["answer_regions"] == ["湖北省", "安徽省"]

