@@ -92,6 +92,7 @@ def test_a_target_is_judged_against_its_result_each_from_its_own_report(bot):
     assert docs == {"江苏2025.txt", "江苏2026.txt"}
     b = bot.ask("浙江去年生产总值增长目标完成了吗？")  # no report reviews 2025 yet: the target, no verdict
     assert "5.5%左右" in b.text and "无法判断" in b.text and "结论：完成" not in b.text
+    assert b.refused  # whether it was met cannot be said: a refusal that shows the target
 
 
 def test_a_verdict_only_where_target_and_result_compare():
@@ -122,3 +123,16 @@ def test_a_per_capita_figure_is_not_the_total():
     assert [f.text for f, _ in slot_figures(total, "地区生产总值达14.2万亿元，人均地区生产总值15万元。")] == ["14.2万亿元"]
     per_head = analyse("江苏2025年人均地区生产总值是多少？", g)
     assert [f.text for f, _ in slot_figures(per_head, "人均地区生产总值突破15万元。")] == ["15万元"]
+
+
+def test_a_period_figure_comes_from_a_sentence_about_that_period():
+    from rag.domain.periods import YEAR_SPAN, period_disagrees
+
+    assert period_disagrees(["十四五"], "“十五五”时期地区生产总值年均增长5%左右。", "") == "只找到“十五五”的相关内容"
+    assert "单一年份" in period_disagrees(["十四五"], "地区生产总值增长4.7%。", "一、2025年和“十四五”时期工作回顾")
+    assert period_disagrees(["十四五"], "地区生产总值年均增长5.7%。", "") == ""
+    lead = "“十四五”时期是极不平凡的五年。"
+    assert period_disagrees(["十四五"], "地区生产总值达到1.5万亿元。", "一、2025年和“十四五”时期工作回顾", lead) == ""
+    assert "单一年份" in period_disagrees(["十四五"], "地区生产总值增长5%。", "", "五年来成绩显著。2025年，")
+    assert period_disagrees(["十四五"], "城镇新增就业522万人。", "“十四五”时期发展成就") == ""
+    assert not YEAR_SPAN.search("一年来，全省上下…") and YEAR_SPAN.search("五年来")

@@ -12,7 +12,7 @@ import re
 
 from ..domain.figures import TARGET_CUE, passage_year
 from ..domain.named_sets import members
-from ..domain.periods import CN_YEAR, DAY, YEAR_WORD, years_in
+from ..domain.periods import CN_YEAR, DAY, FIVE_YEAR_PLANS, YEAR_WORD, period_disagrees, years_in
 from ..domain.places import region_aliases
 from ..domain.reports import despace
 from ..domain.tokenize import has_person_name, tokenize
@@ -202,6 +202,12 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
                 False,
                 f"这份报告只涉及{'、'.join(f'{y}年' for y in sorted(covered))}，没有写{'、'.join(f'{y}年' for y in sorted(years))}的情况",
             )
+    plans = [p for p in q.periods if p in FIVE_YEAR_PLANS]
+    if (plans or "past-five-years" in q.periods) and q.asked == "number":
+        lead = chunk.text[: max(0, chunk.text.find(sentence))]
+        why = period_disagrees(plans, sentence, " ".join(chunk.section), lead)
+        if why:
+            return False, why
     is_target = bool(TARGET_CUE.search(sentence))
     if q.kind == "actual" and chunk.period_kind == "plan" and is_target:
         return False, "资料只给出了目标，没有实际完成数"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..domain.figures import clause_spans
-from ..domain.periods import YEAR_SPAN
+from ..domain.periods import YEAR_SPAN, years_in
 from ..domain.tokenize import tokenize, word_cuts, words
 from ..domain.units import Figure
 from ..domain.units import figures as find_figures
@@ -264,6 +264,16 @@ def near_indicator(q: Question, sentence: str) -> str:
     return "，".join(indicator_windows(q, sentence))
 
 
+def _speaks_of_years(q: Question, sentence: str, windows: list[str]) -> bool:
+    """Does the sentence give the indicator's figure over several years: a span word in its windows, or one
+    that opens the sentence before them ("…等年均增速高于全国，粮食总产稳定在1100亿斤以上") when it names
+    not the asked year?"""
+    if any(YEAR_SPAN.search(w) for w in windows):
+        return True
+    first = min((i for w in windows if (i := sentence.find(w)) >= 0), default=-1)
+    return first > 0 and bool(YEAR_SPAN.search(sentence[:first])) and not set(q.years) & set(years_in(sentence))
+
+
 def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
     """The figures that may answer a 多少 question, each with its window: in the indicator's windows, in an
     asked unit family; not a share for a growth question, not a figure over several years for one year."""
@@ -272,7 +282,7 @@ def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
         return []  # "人均地区生产总值达10万元" gives no 地区生产总值
     growth = _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text)
     windows = indicator_windows(q, sentence)
-    if len(q.years) == 1 and any(YEAR_SPAN.search(w) for w in windows) and not YEAR_SPAN.search(q.text) and "累计" not in q.text:
+    if len(q.years) == 1 and not YEAR_SPAN.search(q.text) and "累计" not in q.text and _speaks_of_years(q, sentence, windows):
         return []  # "近3年…年均增长12.8%": the sentence speaks of several years, not of one
     for window in windows:
         for f in figures(window):

@@ -41,8 +41,12 @@ FIVE_YEAR_PLANS = {
 # year, followed within its clause by 报告).
 REPORT_YEAR = re.compile(rf"({YEAR_DIGITS})\s*年(?=[^，,。？?；;]{{0,12}}?报告)")
 # A figure over several years, not one year's: "近3年", "三年来", "过去五年", "年均".
-YEAR_SPAN = re.compile(rf"近{CN_COUNT_OR_DIGIT}+年|{CN_COUNT_OR_DIGIT}+年来|过去{CN_COUNT_OR_DIGIT}+年|年均")
+YEAR_SPAN = re.compile(
+    rf"近{CN_COUNT_OR_DIGIT}+年|(?!一年来){CN_COUNT_OR_DIGIT}+年来|过去{CN_COUNT_OR_DIGIT}+年|年均"
+)  # not "一年来"
 PAST_FIVE_YEARS = ("过去五年", "过去5年", "上一个五年", "五年来")
+# A sentence about a period, not one year: a span word, a five-year plan named, a goal "到2030年".
+SPAN_FRAME = re.compile(rf"{YEAR_SPAN.pattern}|累计|五年|期间|时期|以来|(?:{'|'.join(FIVE_YEAR_PLANS)})|到\s*{YEAR_DIGITS}\s*年")
 
 
 def years_in(text: str, loose: bool = False) -> list[int]:
@@ -59,6 +63,27 @@ def relative_offsets(text: str) -> list[int]:
 
 def plans_in(text: str) -> list[str]:
     return [name for name in FIVE_YEAR_PLANS if name in text]
+
+
+def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: str = "") -> str:
+    """Why a sentence does not state a figure of the asked five-year plan (or of "过去五年"): it or its section
+    names another plan ("“十五五”时期年均增长5%左右" for 十四五), or it speaks of one year only — no span word in
+    it, nor in its paragraph before it (`lead`) after the last year named there, nor a section about the plan
+    alone; "" when it may."""
+    for text in (sentence, section):
+        named = plans_in(text)
+        if asked_plans and named and not set(named) & set(asked_plans):
+            return f"只找到“{named[0]}”的相关内容"
+    if SPAN_FRAME.search(sentence):
+        return ""
+    spans = [m.end() for m in SPAN_FRAME.finditer(lead)]
+    years = [m.end() for m in YEAR_WORD.finditer(lead)]
+    if spans and (not years or spans[-1] > years[-1]):
+        return ""  # "五年来，…。地区生产总值达到1.5万亿元": the paragraph speaks of the period
+    if asked_plans and plans_in(section) and not years_in(section):
+        return ""  # a section about the plan alone ("“十四五”时期发展成就")
+    asked = f"“{asked_plans[0]}”时期" if asked_plans else "过去五年"
+    return f"只找到单一年份的数据，没有{asked}的数据"
 
 
 LONG_RANGE_GOALS = (2035,)  # 远景目标: a year any report may set goals for ("到2035年")

@@ -156,6 +156,9 @@ def level_by_suffix(name: str) -> str:
     return ""
 
 
+_AREA_WORDS = ("地区",)  # a name run into "地区" by the tokenizer still ends there
+
+
 class Gazetteer:
     """Every division by code, full name and short name; recognition in text; the hierarchy."""
 
@@ -259,7 +262,7 @@ class Gazetteer:
     def _check_word(self, text: str, m: Mention, cuts: set[int]) -> Mention | None:
         """A name must end where a word ends ("东方市场" is no 东方市, "北京时间" no 北京); a city or
         county short name must pass `_check_short`."""
-        if m.end not in cuts:
+        if m.end not in cuts and not text.startswith(_AREA_WORDS, m.end):  # "内蒙古地区生产总值": jieba's one word
             return None
         if m.places[0].level in ("city", "county") and m.text not in {p.name for p in m.places}:
             return self._check_short(text, m, cuts)

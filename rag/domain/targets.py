@@ -20,15 +20,20 @@ from .units import figures, to_base
 
 _ASK = r"(?:吗|没有|没|了没|与否|情况|得怎么样|得如何|怎么样|如何)"
 _DONE = r"(?:完成|实现|达到|达成|完成了|实现了|达到了|达成了)"
-COMPLETION = re.compile(
+# Asking whether the target was met (a verdict) …
+VERDICT_ASK = re.compile(
     rf"(?:目标|预期)[^，,？?。]{{0,8}}?{_DONE}[^，,？?。]{{0,6}}?{_ASK}"  # 目标完成了吗, 目标实现得怎么样
     rf"|(?:有没有|是否|有无)?{_DONE}[了]?(?:年初|当年|年度|全年)?(?:的)?(?:预期|既定)?(?:目标|预期)"  # 达到年初目标了吗
     r"|目标区间"  # 落在年初目标区间里了吗
     r"|(?:跟|和|与|同)(?:年初|当年)?(?:的)?目标(?:比|相比|对比)"  # 和目标相比如何
-    r"|目标(?:和|与|及)实际|计划[^？?。]{0,12}?实际|目标[^？?。]{0,6}?(?:对比|比较)"  # 目标和实际各是多少
+)
+# … or for the target and the result side by side.
+VALUES_ASK = re.compile(
+    r"目标(?:和|与|及)实际|计划[^？?。]{0,12}?实际|目标[^？?。]{0,6}?(?:对比|比较)"  # 目标和实际各是多少
     r"|目标[^？?。，,]{0,6}[，,？?、]\s*(?:最后|最终)?实际"  # 目标是多少，实际增长了多少
     r"|[？?，,]\s*(?:当年|年初)?(?:的)?(?:预期)?目标(?:是|为)?(?:多少|呢|几)"  # …多少人？目标是多少（same year）
 )
+COMPLETION = re.compile(f"{VERDICT_ASK.pattern}|{VALUES_ASK.pattern}")
 # Words of the completion phrasing, not of the indicator ("北京去年定的经济增长" → "北京去年经济增长").
 _NOT_INDICATOR = re.compile(
     r"(?:原|最初|年初|当年)?(?:定的|定下的|确定的|提出的|设定的)|原计划|原来|实际|完成了?|(?:年初的?|原|的|没有|落在|在)$"
@@ -42,6 +47,11 @@ _CEILING_WORDS = re.compile(r"以内|以下|不超过|不高于|控制在|低于
 
 def asks_completion(text: str) -> bool:
     return bool(COMPLETION.search(text))
+
+
+def asks_verdict(text: str) -> bool:
+    """Whether the target was met is asked ("完成了吗"), not only the two figures ("目标和实际各是多少")."""
+    return bool(VERDICT_ASK.search(text))
 
 
 def completion_base(text: str) -> str:

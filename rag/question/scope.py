@@ -27,6 +27,7 @@ import re
 
 from ..domain.periods import FIVE_YEAR_PLANS, YEAR_DIGITS, YEAR_TOKEN, speaks_of, speaks_of_period
 from ..domain.places import Gazetteer, Mention, Place
+from ..domain.vocabulary import PLAN_ASK
 from ..types import Chunk, DocMeta
 from .model import Question, Report, Scope, report_label
 
@@ -190,9 +191,10 @@ def _speaking(own: list[Report], q: Question, spans: list[tuple[str, int, int]],
 
 
 def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
-    """Keep the own reports that can speak of the asked years or five-year plan, of the asked kind (a
-    question with no target word about a time over before the knowledge base's latest year asks its
-    result); none: the time is missing."""
+    """Keep the own reports that can speak of the asked years or five-year plan, of the asked kind (a figure
+    asked with no plan word about a time over before the knowledge base's latest year is its result);
+    none: the time is missing. A result is physically in a later report; a target word may be loose
+    ("争取到的资金"), so a target no report plans falls back to the reports that speak of the time at all."""
     spans = [(p, *FIVE_YEAR_PLANS[p]) for p in q.periods if p in FIVE_YEAR_PLANS]
     if not (q.years or spans) or q.report_years:
         return
@@ -203,11 +205,12 @@ def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
 
         kind = q.kind
         now = _anchor(catalog, own)
-        if not kind and now is not None and max(q.years + [b for _, _, b in spans]) < now:
-            kind = "actual"  # asked in a later year, with no target word: the result
-        keep = (
-            _speaking(own, q, spans, kind) if kind else (_speaking(own, q, spans, "actual") or _speaking(own, q, spans, "target"))
-        )
+        if not kind and q.asked == "number" and not PLAN_ASK.search(q.text) and now is not None:
+            if max(q.years + [b for _, _, b in spans]) < now:
+                kind = "actual"  # a figure of a time over by now, asked with no plan word: its result
+        keep = _speaking(own, q, spans, kind)
+        if kind == "target" and not keep:  # "争取到的资金": a target word may name a result; sentences decide
+            keep = _speaking(own, q, spans, "")
         if keep:
             scope.own -= {r.doc_id for r in own} - {r.doc_id for r in keep}
             continue
