@@ -215,3 +215,8 @@ def test_a_completion_table_pairs_each_target_with_its_result_and_judges_only_co
     assert "未完成2个（湖北省、安徽省）" in a.text and "无法判断1个（江西省）" in a.text
     which = "湖北、安徽和江西哪些省份2025年经济增长没有达到目标？"
     assert answer_table(which, q(which), kb).table["answer_regions"] == ["湖北省", "安徽省"]
+
+
+def test_targets_side_by_side_are_no_completion():
+    assert not q("江苏和浙江2025年一般公共预算收入增长目标对比").completion
+    assert q("江苏和浙江2025年经济增长目标和实际完成情况").completion

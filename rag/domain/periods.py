@@ -65,6 +65,18 @@ def plans_in(text: str) -> list[str]:
     return [name for name in FIVE_YEAR_PLANS if name in text]
 
 
+# Stricter: what makes the figures after it a period's, for the indicator records.
+SPAN_WORDS = re.compile(rf"{YEAR_SPAN.pattern}|累计|五年|(?:{'|'.join(FIVE_YEAR_PLANS)})")
+
+
+def framed(text: str, span: re.Pattern = SPAN_WORDS) -> bool:
+    """Does `text` (what comes before a figure) speak of a period at its end: a span word after the last
+    year it names ("“十四五”时期…", not "五年来…。2025年，…")?"""
+    spans = [m.end() for m in span.finditer(text)]
+    years = [m.end() for m in YEAR_WORD.finditer(text)]
+    return bool(spans) and (not years or spans[-1] > years[-1])
+
+
 def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: str = "") -> str:
     """Why a sentence does not state a figure of the asked five-year plan (or of "过去五年"): it or its section
     names another plan ("“十五五”时期年均增长5%左右" for 十四五), or it speaks of one year only — no span word in
@@ -76,9 +88,7 @@ def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: 
             return f"只找到“{named[0]}”的相关内容"
     if SPAN_FRAME.search(sentence):
         return ""
-    spans = [m.end() for m in SPAN_FRAME.finditer(lead)]
-    years = [m.end() for m in YEAR_WORD.finditer(lead)]
-    if spans and (not years or spans[-1] > years[-1]):
+    if framed(lead, SPAN_FRAME):
         return ""  # "五年来，…。地区生产总值达到1.5万亿元": the paragraph speaks of the period
     if asked_plans and plans_in(section) and not years_in(section):
         return ""  # a section about the plan alone ("“十四五”时期发展成就")
