@@ -220,3 +220,23 @@ def test_a_completion_table_pairs_each_target_with_its_result_and_judges_only_co
 def test_targets_side_by_side_are_no_completion():
     assert not q("江苏和浙江2025年一般公共预算收入增长目标对比").completion
     assert q("江苏和浙江2025年经济增长目标和实际完成情况").completion
+
+
+def test_one_regions_targets_of_a_year_each_beside_its_result():
+    rows = KB + [
+        ("湖北省", 2025, "target", "grain", "level", "560亿斤以上", 560.0, "亿斤", 2025),
+        ("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026),
+    ]
+    text = "湖北2025年主要预期目标完成情况"
+    t = q(text)
+    assert t.overview and t.completion and t.regions == ["湖北省"]
+    a = answer_table(text, t, _kb(rows))
+    got = [(r["indicator"], r["kind"], r["value"] or r["note"]) for r in a.table["rows"]]
+    assert got == [
+        ("地区生产总值增长", "target", "6％左右"),
+        ("地区生产总值增长", "actual", "5.6％"),
+        ("粮食产量", "target", "560亿斤以上"),
+        ("粮食产量", "actual", "报告未给出"),
+    ]
+    assert "未完成1个（地区生产总值增长）" in a.text and "无法判断1个（粮食产量）" in a.text
+    assert q("湖北2025年地区生产总值是多少？") is None  # one indicator of one region: no table

@@ -34,6 +34,7 @@ class Cell:
     record: Record | None
     value_base: float | None = None  # the number in base units, for thresholds and rankings
     kind: str = ""  # the kind asked of this cell (a completion table asks both)
+    label: str = ""  # the cell's indicator when the table spans several (one region's targets)
 
 
 def _years(q: TableQuery, book: RecordBook, found: dict[str, list[Record]], latest_report: dict[str, int]) -> dict:
@@ -87,13 +88,30 @@ def fill_completion(
     return cells
 
 
+def fill_overview(q: TableQuery, book: RecordBook, allows: Callable[[Record], bool], latest_report: dict[str, int]) -> list[Cell]:
+    """One region's targets of the year, each indicator's beside its result of that year (`fill_completion`'s
+    pairs, one per indicator the region set a target for)."""
+    w = q.wants[0]
+    year = w.years[0] if w.years else latest_report.get(w.region, 0) + (w.relative or 0) if w.region in latest_report else None
+    cells: list[Cell] = []
+    for ind, measure in book.keys_of(w.region) if year else []:
+        target = book.pick(book.of(ind, measure, w.region, "target", allows), year)
+        if target is None or book.doc_years.get(target.doc) != year:
+            continue  # the year's targets as its own report sets them
+        result = book.pick(book.of(ind, measure, w.region, "actual", allows), year)
+        result = result if result is not None and result.year == year else None
+        for kind, r in (("target", target), ("actual", result)):
+            cells.append(Cell(w.region, year, r, to_base(r.number, r.unit) if r else None, kind, target.name))
+    return cells
+
+
 def verdicts(q: TableQuery, cells: list[Cell]) -> dict[str, object]:
-    """Region -> the verdict on its target and result (`rag.domain.targets.verdict`)."""
+    """Region (one region's targets: indicator) -> the verdict on its target and result (`rag.domain.targets.verdict`)."""
     out = {}
     for t, a in zip(cells[::2], cells[1::2], strict=False):
         if t.record is None:
             continue
-        out[t.region] = verdict(t.record.value, a.record.value if a.record else "", q.label)
+        out[t.label or t.region] = verdict(t.record.value, a.record.value if a.record else "", t.label or q.label)
     return out
 
 
@@ -183,10 +201,13 @@ def completion_lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) 
     judged = verdicts(q, cells)
     years = sorted({c.year for c in cells if c.year})
     what = f"{'、'.join(f'{y}年' for y in years)}{q.label}目标完成情况"
+    if q.overview:
+        region = q.wants[0].region
+        what = f"{region}{years[0] if years else ''}{'年' if years else ''}主要预期目标完成情况（{len(cells) // 2}项）"
     groups = {"完成": [], "未完成": [], "无法判断": []}
     for region, v in judged.items():
         groups["无法判断" if v.met is None else "完成" if v.met else "未完成"].append(region)
-    without = [r for r in dict.fromkeys(c.region for c in cells) if r not in judged]
+    without = [r for r in dict.fromkeys(c.label or c.region for c in cells) if r not in judged]
     parts = [f"{name}{len(rs)}个（{'、'.join(rs)}）" for name, rs in groups.items() if rs]
     if without:
         parts.append(f"报告未给出目标{len(without)}个")
@@ -260,7 +281,7 @@ def build_answer(
                 "region": c.region,
                 "year": c.year,
                 "kind": r.kind if r else (c.kind or q.kind),
-                "indicator": q.label,
+                "indicator": c.label or q.label,
                 "value": r.value if r else None,
                 "number": r.number if r else None,
                 "unit": r.unit if r else "",
@@ -327,5 +348,6 @@ def answer_table(question: str, table: TableQuery | None, retriever, filters=Non
     def allows(r: Record) -> bool:
         return filters is None or filters.allows(chunk_of(r.chunk_id))
 
-    cells = (fill_completion if q.completion else fill)(q, retriever.book, allows, retriever.latest_report_year)
+    filler = fill_overview if q.overview else fill_completion if q.completion else fill
+    cells = filler(q, retriever.book, allows, retriever.latest_report_year)
     return build_answer(question, q, cells, chunk_of, covered, getattr(retriever, "report_years", None))

@@ -315,6 +315,10 @@ class RecordBook:
         for r in records:
             self.by_key[(r.indicator, r.measure, r.region)].append(r)
 
+    def keys_of(self, region: str) -> list[tuple[str, str]]:
+        """The (indicator, measure) pairs the region's records state, in catalogue order."""
+        return [(i, m) for (i, m, r) in self.by_key if r == region]
+
     def of(self, indicator: str, measure: str, region: str, kind: str, allows: Callable[[Record], bool]) -> list[Record]:
         """The region's records of an indicator's measure with a year, of `kind` (any kind when "")."""
         rs = self.by_key.get((indicator, measure, region), [])

@@ -55,6 +55,9 @@ _THRESHOLD = re.compile(
 )
 _THAT_LEVEL = re.compile(rf"(?P<op>{_OP})\s*(?:这个|这一|该|此)(?:水平|数|数值|增速|目标)")
 _ASKS_WHICH = re.compile(r"哪些|哪个|哪几|有哪|是哪|谁")
+# "主要预期目标", "各项目标", "主要经济指标": every indicator a report sets a target for.
+_OVERVIEW = re.compile(r"(?:主要|各项)(?:经济社会发展|经济)?(?:预期)?(?:目标|指标)")
+OVERVIEW = Indicator("*", "主要预期目标", "", ())
 _MISSED = re.compile(r"(?:没有?|未|不)(?:能)?(?:完成|实现|达到|达成)")
 _TOP = re.compile(rf"(?:前|最高的|最低的|最快的|最慢的|最多的|最少的|最大的|最小的)\s*({CN_COUNT_OR_DIGIT}+)")
 _ORDER = re.compile(
@@ -117,6 +120,7 @@ class TableQuery:
     candidates: list[str] = field(default_factory=list)  # the regions a threshold, ranking or comparison is about
     note: str = ""
     completion: bool = False  # "目标完成情况": each region's target and result, judged (`rag.domain.targets`)
+    overview: bool = False  # "江苏2025年主要预期目标完成情况": one region over every indicator it set a target for
     missed: bool | None = None  # "哪些…没有达到目标" (True) / "完成了的省份有哪些" (False): the regions asked
 
     @property
@@ -227,6 +231,9 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     if _NOT_TABLE.search(text):
         return None
     text = REPORT_YEAR.sub(lambda m: " " * len(m.group(0)), text)
+    overview = _overview(text, g, provinces)
+    if overview is not None:
+        return overview
     found = indicator_of(text)
     if found is None:
         return None
@@ -278,6 +285,19 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     if q.ask != "list":
         q.note = QUALIFIER_NOTE
     return q
+
+
+def _overview(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | None:
+    """ "江苏2025年主要预期目标完成情况": one region's targets of a year, each beside its result."""
+    if not _OVERVIEW.search(text) or not (asks_completion(text) or "完成情况" in text):
+        return None
+    regions = _regions(text, g, provinces)
+    if len(regions) != 1:
+        return None
+    years = years_in(text)
+    relative = RELATIVE_RE.search(text)
+    want = Want(regions[0], tuple(years[:1]), RELATIVE_YEARS[relative.group(0)] if relative and not years else None)
+    return TableQuery(OVERVIEW, "level", "target", [want], completion=True, overview=True)
 
 
 def select_records(
