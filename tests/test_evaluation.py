@@ -197,3 +197,18 @@ def test_retriever_ranking_is_scored_apart_from_the_answer_order():
     }
     m = evaluate(qa, [pred])
     assert m["hit@1"] == 1.0 and m["retriever_hit@1"] == 0.0 and m["retriever_mrr"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_table_cells_are_matched_by_kind_when_a_completion_table_has_both():
+    from rag.evaluation.tables import evaluate_tables
+
+    qa = [{"id": "T1", "question": "…完成情况", "type": "table", "rows": [
+        {"region": "江苏省", "year": 2025, "kind": "target", "value": "5%以上"},
+        {"region": "江苏省", "year": 2025, "kind": "actual", "value": "5.3%"},
+    ]}]  # fmt: skip
+    rows = [{"region": "江苏省", "year": 2025, "kind": "target", "value": "5%以上"},
+            {"region": "江苏省", "year": 2025, "kind": "actual", "value": "5.3%"}]  # fmt: skip
+    got = evaluate_tables(qa, [{"id": "T1", "table": {"rows": rows}}])
+    assert got["cell_precision"] == 1.0 and got["cell_recall"] == 1.0
+    swapped = [dict(rows[0], value="5.3%"), dict(rows[1], value="5%以上")]
+    assert evaluate_tables(qa, [{"id": "T1", "table": {"rows": swapped}}])["cell_recall"] == 0.0

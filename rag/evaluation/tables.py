@@ -26,13 +26,23 @@ def _norm(value) -> str:
     return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
 
 
-def _rows(pred: dict) -> dict[tuple[str, int | None], dict]:
+def _rows(pred: dict) -> dict[tuple[str, int | None, str], dict]:
+    """The answer's rows by (region, year, kind): a completion table has a target and a result row per year."""
     table = pred.get("table") or {}
-    return {(r.get("region"), r.get("year")): r for r in table.get("rows", [])}
+    out: dict = {}
+    for r in table.get("rows", []):
+        out.setdefault((r.get("region"), r.get("year"), r.get("kind") or ""), r)
+    return out
 
 
-def _find(rows: dict, region: str, year: int | None) -> dict | None:
-    return rows.get((region, year)) or next((r for (reg, y), r in rows.items() if reg == region and y is None), None)
+def _find(rows: dict, region: str, year: int | None, kind: str = "") -> dict | None:
+    """The row of a region and year — of the expected kind when the expectation names one and the answer has it."""
+    same = [(k, r) for k, r in rows.items() if k[0] == region and k[1] == year]
+    if kind and any(k[2] == kind for k, _ in same):
+        same = [(k, r) for k, r in same if k[2] == kind]
+    if same:
+        return same[0][1]
+    return next((r for (reg, y, _), r in rows.items() if reg == region and y is None), None)
 
 
 def evaluate_tables(qa: list[dict], predictions: list[dict]) -> dict:
@@ -49,7 +59,7 @@ def evaluate_tables(qa: list[dict], predictions: list[dict]) -> dict:
         expected_keys = set()
         for e in x["rows"]:
             expected_keys.add((e["region"], e.get("year")))
-            got = _find(rows, e["region"], e.get("year"))
+            got = _find(rows, e["region"], e.get("year"), e.get("kind") or "")
             value = got.get("value") if got else None
             if e.get("value") is None:
                 absent += 1
@@ -64,7 +74,7 @@ def evaluate_tables(qa: list[dict], predictions: list[dict]) -> dict:
                     q_ok += 1
                     q_rec += 1
         # stated cells for regions/years the question does not cover are wrong too
-        extra = [r for k, r in rows.items() if k not in expected_keys and r.get("value") not in (None, "")]
+        extra = [r for k, r in rows.items() if k[:2] not in expected_keys and r.get("value") not in (None, "")]
         extra = [r for r in extra if not any(r.get("region") == reg for reg, _ in expected_keys)]
         q_stated += len(extra)
         stated += q_stated
@@ -132,7 +142,7 @@ def write_table_report(out, qa: list[dict], preds: list[dict]) -> dict:
         md.append(f"### {x['id']} {x['question']}")
         md.append(f"- stated {v['stated']}, correct {v['correct']} of {expected}, honest {v['honest']} of {absent}")
         for e in x["rows"]:
-            got = _find(rows, e["region"], e.get("year"))
+            got = _find(rows, e["region"], e.get("year"), e.get("kind") or "")
             value = got.get("value") if got else "（无此行）"
             if _norm(value or "") != _norm(e.get("value") or ""):
                 md.append(
