@@ -158,3 +158,11 @@ def test_a_review_part_without_a_year_in_its_heading():
     texts = ["2024年是极不平凡的一年。", "城镇新增就业53.1万人。"]
     chunks = [Chunk(f"a#p{i}", "a", t, "", part, i, 0, len(t), None, "", meta) for i, t in enumerate(texts)]
     assert [(r.year, r.kind, r.value) for r in extract(chunks)] == [(2024, "actual", "53.1万人")]
+
+
+def test_a_plan_average_is_the_plans_record_not_a_years():
+    rs = chunk_records(_chunk("“十四五”时期全省地区生产总值年均增长5.7%。", period=2025, kind="review", year=2026))
+    assert [(r.name, r.year, r.kind, r.period, r.value) for r in rs] == [("地区生产总值增长", 2025, "actual", "十四五", "5.7%")]
+    goal = chunk_records(_chunk("今后五年，地区生产总值年均增长5%左右。", period=2026, kind="plan", year=2026))
+    assert [(r.year, r.kind, r.period) for r in goal] == [(2030, "target", "十五五")]
+    assert chunk_records(_chunk("近三年地区生产总值年均增长5%。", period=2025, kind="review", year=2026)) == []

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ..domain.periods import speaks_of
+from ..domain.periods import FIVE_YEAR_PLANS, speaks_of, speaks_of_period
 from ..domain.targets import verdict
 from ..domain.units import to_base
 from ..ingest.chunking import split_sentences
@@ -60,10 +60,10 @@ def fill(q: TableQuery, book: RecordBook, allows: Callable[[Record], bool], late
     """One cell per region and year asked, all of one kind: the one asked, else results when any region's
     reports state one (targets otherwise) — a target is never compared with another region's result."""
     if not q.kind:
-        stated = [r for region in q.regions for r in book.of(q.indicator.id, q.measure, region, "", allows)]
+        stated = [r for region in q.regions for r in book.of(q.indicator.id, q.measure, region, "", allows, q.period)]
         asked = {y for w in q.wants for y in w.years}
         q.kind = "actual" if any(r.kind == "actual" and (not asked or r.year in asked) for r in stated) else "target"
-    found = {region: book.of(q.indicator.id, q.measure, region, q.kind, allows) for region in q.regions}
+    found = {region: book.of(q.indicator.id, q.measure, region, q.kind, allows, q.period) for region in q.regions}
     cells = []
     for region, years in _years(q, book, found, latest_report).items():
         for year in years:
@@ -149,6 +149,8 @@ def answer_regions(q: TableQuery, cells: list[Cell]) -> list[str] | None:
 def _what(q: TableQuery, cells: list[Cell]) -> str:
     years = sorted({c.year for c in cells if c.year})
     span = f"{years[0]}年" if len(years) == 1 else f"{years[0]}—{years[-1]}年" if years else ""
+    if q.period:
+        return f"“{q.period}”时期{q.indicator.name}年均增长{'目标' if q.kind == 'target' else ''}"
     return f"{span}{q.label}{'目标' if q.kind == 'target' else ''}"
 
 
@@ -246,8 +248,11 @@ def cell_texts(rows: list[dict]) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def _speaks(c: Cell, reports: dict[str, list[int]]) -> bool:
-    """Does some report of the cell's region speak of its year, of its kind (`rag.domain.periods.speaks_of`)?"""
+def _speaks(c: Cell, reports: dict[str, list[int]], period: str = "") -> bool:
+    """Does some report of the cell's region speak of its year (or plan), of its kind (`rag.domain.periods`)?"""
+    if period:
+        start, end = FIVE_YEAR_PLANS[period]
+        return any(speaks_of_period(y, start, end, c.kind) for y in reports.get(c.region, ()))
     return any(speaks_of(y, c.year, c.kind) for y in reports.get(c.region, ()))
 
 
@@ -274,8 +279,9 @@ def build_answer(
             citations.append(Citation(len(citations) + 1, chunk, quote_of(chunk, r.start)))
         n = by_chunk.get(r.chunk_id) if r is not None else None
         missing = NOT_STATED if c.region in covered else NO_REPORT
-        if r is None and c.region in covered and c.year and reports is not None and not _speaks(c, reports):
-            missing = f"知识库无该地区{c.year + 1 if c.kind == 'actual' else c.year}年报告"
+        if r is None and c.region in covered and c.year and reports is not None and not _speaks(c, reports, q.period):
+            due = c.year + 1 if c.kind == "actual" else FIVE_YEAR_PLANS[q.period][0] if q.period else c.year
+            missing = f"知识库无该地区{due}年报告"
         rows.append(
             {
                 "region": c.region,

@@ -69,6 +69,25 @@ def plans_in(text: str) -> list[str]:
 SPAN_WORDS = re.compile(rf"{YEAR_SPAN.pattern}|累计|五年|(?:{'|'.join(FIVE_YEAR_PLANS)})")
 
 
+_NEXT_FIVE = ("今后五年", "未来五年", "今后5年", "未来5年")
+
+
+def plan_named(text: str, report_year: int | None) -> str:
+    """The five-year plan `text` speaks of: the last one it names, or "过去五年"/"今后五年" counted from the
+    report's year (a 2026 report's 过去五年 is the 十四五, its 今后五年 the 十五五); "" when none."""
+    named = [(text.rfind(n), n) for n in FIVE_YEAR_PLANS if n in text]
+    if named:
+        return max(named)[1]
+    if report_year:
+        if any(w in text for w in PAST_FIVE_YEARS):
+            plan = plan_of(report_year - 1)
+            return plan[0] if plan and plan[2] == report_year - 1 else ""
+        if any(w in text for w in _NEXT_FIVE):
+            plan = plan_of(report_year)
+            return plan[0] if plan and plan[1] == report_year else ""
+    return ""
+
+
 def framed(text: str, span: re.Pattern = SPAN_WORDS) -> bool:
     """Does `text` (what comes before a figure) speak of a period at its end: a span word after the last
     year it names ("“十四五”时期…", not "五年来…。2025年，…")?"""

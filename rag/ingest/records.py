@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from ..domain.figures import clause_spans, kind_of, passage_year
 from ..domain.indicators import Indicator, catalogue, pairs
-from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, years_in
+from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, plan_named, years_in
 from ..domain.places import Gazetteer, gazetteer
 from ..domain.units import figures
 from ..domain.vocabulary import GROWTH_WORDS
@@ -32,7 +32,7 @@ from ..types import Chunk
 from .chunking import split_sentences, unlabelled_reviews
 
 # A total or a rate over several years is no one year's record: a span, 累计, a five-year plan's 期间.
-_SEVERAL_YEARS = re.compile(rf"累计|{YEAR_SPAN.pattern}|“?(?:{'|'.join(FIVE_YEAR_PLANS)})”?期间")
+_SEVERAL_YEARS = re.compile(rf"累计|{YEAR_SPAN.pattern}|“?(?:{'|'.join(FIVE_YEAR_PLANS)})”?(?:期间|时期)")
 _COORDINATED = re.compile(r"[和、及与]\S{0,12}$")
 _ESTIMATE = re.compile(r"预计|初步统计|初步核算")
 _BASE_YEAR = re.compile(r"(?:较|比|与|同)\s*\d{4}\s*年(?:末|底)?")
@@ -41,7 +41,7 @@ _GROWTH = re.compile(GROWTH_WORDS)
 
 
 # Bump when extraction changes: indexes whose records were read otherwise are re-read (`fingerprint`).
-RECORDS_VERSION = "4"
+RECORDS_VERSION = "5"
 
 
 def fingerprint(extra: str | None = None) -> str:
@@ -68,6 +68,7 @@ class Record:
     chunk_id: str
     start: int  # span of the value in the chunk's text
     end: int
+    period: str = ""  # a five-year plan's average ("十四五": year is the plan's last), "" for one year's figure
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -106,7 +107,9 @@ def _wording_table(indicators: tuple[Indicator, ...], pair_wordings: tuple[tuple
 
 # What may stand right before an indicator's wording: the whole place or period, predicates, particles.
 # Anything else makes it another indicator ("海洋生产总值", "单位生产总值能耗") or a share ("占地区生产总值的比重").
-_LEAD_IN = re.compile(r"(?:全[省市区县州盟旗疆藏国年]|全社会|预计|初步预计|实现|完成|其中|今年|去年|力争|确保|努力|带动|推动)$")
+_LEAD_IN = re.compile(
+    r"(?:全[省市区县州盟旗疆藏国年]|全社会|预计|初步预计|实现|完成|其中|今年|去年|力争|确保|努力|带动|推动|时期|期间|以来)$"
+)
 _OPEN_BEFORE = '，,、；;：:。（(“"年是为的和及与'
 _JOINER = re.compile(r"\s*(?:和|、|及|与|以及)\s*")
 _RESPECTIVELY = re.compile(r"\s*(?:均|都)?分别")
@@ -268,10 +271,26 @@ def chunk_records(chunk: Chunk, indicators: tuple[Indicator, ...] | None = None,
                     if measure is None or measure in taken:
                         continue
                     if _SEVERAL_YEARS.search(sentence[a : end + f.start]):
+                        if measure == "growth" and "年均" in sentence[a : end + f.start]:
+                            taken.add(measure)  # "“十四五”时期地区生产总值年均增长5.7%": the plan's average
+                            out += _plan_average(record(ind, measure, end + f.start, f), chunk, sentence[: end + f.start], at)
                         break  # "十三五期间累计完成投资1544亿元": a total over years is no year's figure
                     taken.add(measure)  # the nearest figure of each measure
                     out.append(record(ind, measure, end + f.start, f))
     return sorted(out, key=lambda r: r.start)  # report order
+
+
+def _plan_average(r: Record, chunk: Chunk, before: str, at: int) -> list[Record]:
+    """A 年均 growth rate as the record of the five-year plan it is about (named in the sentence, its
+    section or its paragraph before it), dated the plan's last year: a result once the plan is over when
+    the report is delivered, a goal otherwise; [] when no plan is said."""
+    year = chunk.meta.year
+    plan = plan_named(before, year) or plan_named(" ".join(chunk.section), year) or plan_named(chunk.text[:at], year)
+    if not plan:
+        return []
+    start, end = FIVE_YEAR_PLANS[plan]
+    kind = "actual" if year and year > end else "target"
+    return [replace(r, year=end, kind=kind, period=plan)]
 
 
 def _measure(family: str, unit: str, ind: Indicator, growth_word: bool, between: str) -> str | None:
@@ -319,10 +338,13 @@ class RecordBook:
         """The (indicator, measure) pairs the region's records state, in catalogue order."""
         return [(i, m) for (i, m, r) in self.by_key if r == region]
 
-    def of(self, indicator: str, measure: str, region: str, kind: str, allows: Callable[[Record], bool]) -> list[Record]:
-        """The region's records of an indicator's measure with a year, of `kind` (any kind when "")."""
+    def of(
+        self, indicator: str, measure: str, region: str, kind: str, allows: Callable[[Record], bool], period: str = ""
+    ) -> list[Record]:
+        """The region's records of an indicator's measure with a year, of `kind` (any kind when ""): one year's
+        figures, or with `period` that five-year plan's averages."""
         rs = self.by_key.get((indicator, measure, region), [])
-        return [r for r in rs if r.year is not None and (not kind or r.kind == kind) and allows(r)]
+        return [r for r in rs if r.year is not None and r.period == period and (not kind or r.kind == kind) and allows(r)]
 
     def pick(self, rs: list[Record], year: int) -> Record | None:
         """The record of `year`: a result before a target (when the kind is open), then the report of that

@@ -26,7 +26,7 @@ import cn2an
 
 from ..domain.indicators import DATA, Indicator, catalogue
 from ..domain.numbers import CN_COUNT_CHARS, CN_COUNT_OR_DIGIT
-from ..domain.periods import RELATIVE_RE, RELATIVE_YEARS, REPORT_YEAR, YEAR_TOKEN, years_in
+from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, REPORT_YEAR, YEAR_TOKEN, plan_named, years_in
 from ..domain.places import LEVEL_WORDS, Gazetteer
 from ..domain.targets import asks_completion
 from ..domain.units import figures, to_base
@@ -121,6 +121,7 @@ class TableQuery:
     note: str = ""
     completion: bool = False  # "目标完成情况": each region's target and result, judged (`rag.domain.targets`)
     overview: bool = False  # "江苏2025年主要预期目标完成情况": one region over every indicator it set a target for
+    period: str = ""  # "“十四五”时期各省…年均增长": the plan's averages (records dated its last year)
     missed: bool | None = None  # "哪些…没有达到目标" (True) / "完成了的省份有哪些" (False): the regions asked
 
     @property
@@ -266,6 +267,10 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     kind = asked_kind(text) or ("target" if _SET_AT.search(text) else "actual" if _RESULT_ASK.search(text) else "")
     q = TableQuery(ind, measure, kind, wants, every_year=every_year)
     q.candidates = list(dict.fromkeys(asked)) or q.regions
+    plan = plan_named(text, None)
+    if plan and "年均" in text:  # a five-year plan's averages, dated its last year
+        q.period, q.every_year = plan, False
+        q.wants = [Want(w.region, (FIVE_YEAR_PLANS[plan][1],)) for w in q.wants]
     if asks_completion(text) or "完成情况" in text:
         q.completion, q.kind = True, "target"
         if _ASKS_WHICH.search(text):
