@@ -73,3 +73,19 @@ def test_briefings_hold_the_table_and_its_chart(table_answer, tmp_path):
     assert [c.text for c in table.rows[0].cells] == ["地区", "年份", "类型", "指标", "数值", "出处"]
     assert [c.text for c in table.rows[2].cells][4:] == ["突破4500亿元", "[2]"]
     assert len(doc.inline_shapes) == 1  # the chart
+
+
+def test_a_completion_table_charts_target_and_result_side_by_side():
+    from rag.types import Answer
+
+    def row(region, kind, value, number, unit="%"):
+        return {"region": region, "year": 2025, "kind": kind, "indicator": "地区生产总值增长", "value": value,
+                "number": number, "unit": unit, "citation": 1}  # fmt: skip
+
+    rows = [row("江苏省", "target", "5%以上", 5.0), row("江苏省", "actual", "5.3%", 5.3), row("广东省", "target", "5%左右", 5.0)]
+    table = {"columns": [], "rows": rows, "indicator": "地区生产总值增长", "kind": "completion", "chart": "bar"}
+    answer = Answer("q", "t", False, [], [], table=table)
+    png = chart_png(answer)
+    assert png is not None and png.startswith(b"\x89PNG")
+    mixed = [row("江苏省", "target", "5%以上", 5.0), row("江苏省", "target", "120万人以上", 120.0, "万人")]
+    assert chart_png(Answer("q", "t", False, [], [], table={**table, "rows": mixed})) is None  # no common axis

@@ -132,6 +132,15 @@ def _plotted(rows: list[dict]) -> tuple[list[dict], str]:
     return out, unit.replace("％", "%")
 
 
+def _group_of(row: dict, one_region: bool) -> str:
+    """A completion table's bar group: its region, or its indicator when one region's targets are listed."""
+    return row.get("indicator") or "" if one_region else short_name(row["region"]) or row["region"]
+
+
+def _family(row: dict) -> str:
+    return "percent" if (row.get("unit") or "").replace("％", "%") in ("%", "") else row.get("unit") or ""
+
+
 def chart_png(answer: Answer) -> bytes | None:
     """The table answer's chart (bars across regions, lines across years) as PNG bytes; None when nothing
     is stated."""
@@ -150,7 +159,26 @@ def chart_png(answer: Answer) -> bytes | None:
     years = len({r["year"] for r in rows}) > 1
     labels = [(short_name(r["region"]) or r["region"]) + (f" {r['year']}" if years and r.get("year") else "") for r in rows]
     with plt.rc_context(style):
-        if table.get("chart") == "line":
+        if table.get("kind") == "completion":
+            one = len({r["region"] for r in table["rows"]}) == 1
+            groups = list(dict.fromkeys(_group_of(r, one) for r in table["rows"]))
+            if len({_family(r) for r in rows}) > 1:  # one region's targets in several units: no common axis
+                plt.close("all")
+                return None
+            fig, ax = plt.subplots(figsize=(max(5.0, 0.7 * len(groups) + 1.5), 3.8), dpi=110)
+            for shift, (kind, name, color) in zip(
+                (-0.2, 0.2), (("target", "目标", "#9bb7d4"), ("actual", "实际", "#3a6ea5")), strict=True
+            ):
+                xs = [i + shift for i, g in enumerate(groups) for r in rows if _group_of(r, one) == g and r.get("kind") == kind]
+                got = [r for g in groups for r in rows if _group_of(r, one) == g and r.get("kind") == kind]
+                bars = ax.bar(xs, [r["plot"] for r in got], width=0.4, color=color, label=name)
+                for bar, r in zip(bars, got, strict=True):
+                    ax.annotate(r["value"], (bar.get_x() + bar.get_width() / 2, bar.get_height()), textcoords="offset points",
+                                xytext=(0, 2), ha="center", fontsize=7)  # fmt: skip
+            ax.set_xticks(range(len(groups)), groups, fontsize=8, rotation=30 if len(groups) > 6 else 0)
+            ax.legend(fontsize=8, frameon=False)
+            ax.margins(y=0.18)
+        elif table.get("chart") == "line":
             fig, ax = plt.subplots(figsize=(7.5, 3.8), dpi=110)
             for region in dict.fromkeys(r["region"] for r in rows):
                 pts = sorted((r["year"], r["plot"], r["value"]) for r in rows if r["region"] == region)
@@ -177,7 +205,7 @@ def chart_png(answer: Answer) -> bytes | None:
                 ax.annotate(r["value"], (bar.get_x() + bar.get_width() / 2, bar.get_height()), textcoords="offset points",
                             xytext=(0, 2), ha="center", fontsize=8)  # fmt: skip
             ax.margins(y=0.18)
-        kind = {"target": "目标", "actual": "实际"}.get(table.get("kind") or "", "")
+        kind = {"target": "目标", "actual": "实际", "completion": "目标与实际"}.get(table.get("kind") or "", "")
         ax.set_title(f"{table.get('indicator', '')}{kind}" + (f"（{unit}）" if unit else ""), fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
         if missing:
