@@ -72,10 +72,14 @@ reports_in = $(foreach d,$(1),$(wildcard $(d)/*.docx) $(wildcard $(d)/*.txt) $(w
 KB_ALL ?= eval/out/kb-all
 KB37 ?= eval/out/kb37
 QA_SETS ?= $(wildcard eval/*.jsonl)
+# Sets written on a given day (今年 = that day's year, not the asked place's latest report): scored with --today.
+TODAY_SETS ?= $(wildcard eval/years*.jsonl)
+SETS_TODAY ?= 2026-12-07
 eval-all: $(BIN)/rag ## build the 184-document archive index (bundled + $(ARCHIVE_DIRS)) and rag eval every set in eval/ -> $(KB_ALL)/ (first build ~1 h, then seconds)
 	@for d in $(ARCHIVE_DIRS); do test -d $$d || { echo "没有找到 $$d：请用 SHARED=<目录> 指定共享报告所在目录。"; exit 2; }; done
 	$(BIN)/rag ingest data/reports $(call reports_in,$(ARCHIVE_DIRS)) --index $(KB_ALL)/index
-	$(BIN)/rag eval --index $(KB_ALL)/index $(foreach f,$(QA_SETS),--qa $(f)) --out $(KB_ALL)
+	$(BIN)/rag eval --index $(KB_ALL)/index $(foreach f,$(filter-out $(TODAY_SETS),$(QA_SETS)),--qa $(f)) --out $(KB_ALL)
+	$(BIN)/rag eval --index $(KB_ALL)/index --today $(SETS_TODAY) $(foreach f,$(TODAY_SETS),--qa $(f)) --out $(KB_ALL)/today
 
 # Behaviour unchanged by a change of structure: every set's predictions on $(SAME_OLD) and on the working tree,
 # over the same 37-document index (scripts/same_answers.py; exit 1 on any difference).

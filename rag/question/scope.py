@@ -9,8 +9,7 @@ the documents of the knowledge base.
   another place — a neighbour, a level below, the country for a province or a province for the country —
   never answers it. A place no report covers, and none above it, is refused by name.
 - 今年/去年/明年 count from the latest report of the place asked about ("广东去年" with a 2025 report is
-  2024) — or, when the knowledge base holds later reports of places of its level, from theirs (the place's
-  own report of that year is missing); `RAG_TODAY` (or `--today`) fixes 今年 for evaluations. With no
+  2024); `RAG_TODAY` (or `--today`) fixes 今年 instead (an evaluation written on a given day). With no
   year at all, the latest report comes first and the answer says which report it is.
 - Which report speaks of which year (`rag.domain.periods.speaks_of`): a year's result comes from a report
   delivered after it, its target from the report of that year or its plan period; a question about a
@@ -39,15 +38,12 @@ class Catalog:
         self.g = g
         self.reports: list[Report] = []
         self.by_place: dict[str, list[Report]] = {}  # place key -> its reports (tens of thousands of reports)
-        self.level_latest: dict[str, int] = {}  # level -> the latest report year among places of that level
         for c in firsts:
             place = (g.by_code.get(c.meta.region_code) if c.meta.region_code else None) or g.resolve(c.meta.region)
             report = Report(c.doc_id, c.meta, place)
             self.reports.append(report)
             if place is not None:
                 self.by_place.setdefault(place.key, []).append(report)
-            if c.meta.level and c.meta.year:
-                self.level_latest[c.meta.level] = max(self.level_latest.get(c.meta.level, 0), c.meta.year)
 
     def of(self, place: Place) -> list[Report]:
         return self.by_place.get(place.key, [])
@@ -140,16 +136,11 @@ def today_year(env: dict | None = None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _anchor(catalog: Catalog, own: list[Report]) -> int | None:
-    """今年 for a place: RAG_TODAY's year, else the latest report year of its level in the knowledge base
-    (a province without its 2026 report beside the 2026 reports of others: 今年 is still 2026), else its own."""
+def _anchor(own: list[Report]) -> int | None:
+    """今年 for a place: RAG_TODAY's year (evaluations written on a given day; `--today`), else the year of the
+    place's latest report."""
     fixed = today_year()
-    if fixed is not None:
-        return fixed
-    own_latest = Catalog.latest(own)
-    levels = {r.meta.level for r in own if r.meta.level}
-    peers = max((catalog.level_latest.get(lv, 0) for lv in levels), default=0)
-    return max(own_latest or 0, peers) or None
+    return fixed if fixed is not None else Catalog.latest(own)
 
 
 def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
@@ -158,7 +149,7 @@ def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
         return
     for place in scope.places:
         own = catalog.of(place)
-        anchor = _anchor(catalog, own)
+        anchor = _anchor(own)
         if anchor is None:
             continue
         q.years = sorted({anchor + off for off in q.relative})
@@ -168,7 +159,7 @@ def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
         if report is not None:
             scope.note = f"按{place.name}最新的报告（{report.label}）理解为{asked}"
         else:
-            scope.note = f"按知识库中最新的报告年份（{anchor}年）理解为{asked}（{place.name}没有{anchor}年的报告）"
+            scope.note = f"按今年为{anchor}年理解为{asked}（{place.name}没有{anchor}年的报告）"
         return
 
 
@@ -192,9 +183,10 @@ def _speaking(own: list[Report], q: Question, spans: list[tuple[str, int, int]],
 
 def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
     """Keep the own reports that can speak of the asked years or five-year plan, of the asked kind (a figure
-    asked with no plan word about a time over before the knowledge base's latest year is its result);
-    none: the time is missing. A result is physically in a later report; a target word may be loose
-    ("争取到的资金"), so a target no report plans falls back to the reports that speak of the time at all."""
+    asked with no plan word about a time over before 今年 is its result);
+    none: the time is missing. A figure's result is physically in a later report; a target word, or a
+    result word in a question that asks no figure, may be loose ("争取到的资金", "巩固…成效"): then the
+    reports that speak of the time at all are kept and the sentences decide."""
     spans = [(p, *FIVE_YEAR_PLANS[p]) for p in q.periods if p in FIVE_YEAR_PLANS]
     if not (q.years or spans) or q.report_years:
         return
@@ -204,13 +196,13 @@ def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
             continue
 
         kind = q.kind
-        now = _anchor(catalog, own)
+        now = _anchor(own)
         if not kind and q.asked == "number" and not PLAN_ASK.search(q.text) and now is not None:
             if max(q.years + [b for _, _, b in spans]) < now:
                 kind = "actual"  # a figure of a time over by now, asked with no plan word: its result
         keep = _speaking(own, q, spans, kind)
-        if kind == "target" and not keep:  # "争取到的资金": a target word may name a result; sentences decide
-            keep = _speaking(own, q, spans, "")
+        if kind and not keep and (kind == "target" or q.asked != "number"):
+            keep = _speaking(own, q, spans, "")  # "争取到的资金", "巩固…成效": a loose kind word; sentences decide
         if keep:
             scope.own -= {r.doc_id for r in own} - {r.doc_id for r in keep}
             continue
