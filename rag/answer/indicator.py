@@ -205,13 +205,14 @@ SHARED_HEADS = frozenset("增加值 总额 总值 收入 支出 投资 产值 �
 def phrase_positions(q: Question, sentence: str) -> list[int]:
     """Where the question's indicator phrase ends in the sentence, each time the sentence writes it out
     ("居民收入增长与经济增长同步" for "居民收入增长的目标"; a report wording of a paraphrase counts:
-    外贸 → 进出口). Only the most important phrase (`Question.phrases[0]`) places windows: when the
+    外贸 → 进出口, every form's occurrences). Only the most important phrase (`Question.phrases[0]`) places windows: when the
     sentence does not write it out, the question's terms do (`indicator_positions`)."""
     if not q.phrases:
         return []
     phrase = q.phrases[0]
     cuts = None
-    for form in (phrase, *q.aliases.get(phrase, ())):
+    found: set[int] = set()
+    for form in (phrase, *q.aliases.get(phrase, ())):  # every form: "与经济增长同步" does not hide "地区生产总值增长5%"
         ends, i = [], sentence.find(form)
         while i >= 0 and len(ends) < MAX_OCCURRENCES:
             if _per_unit(q, form, sentence, i):
@@ -224,9 +225,8 @@ def phrase_positions(q: Question, sentence: str) -> list[int]:
                     break
             ends.append(i + len(form))
             i = sentence.find(form, i + len(form))
-        if ends:
-            return ends
-    return []
+        found.update(ends)
+    return sorted(found)
 
 
 def _per_unit(q: Question, form: str, sentence: str, i: int) -> bool:
