@@ -194,9 +194,17 @@ def other_indicator(q: Question, sentence: str) -> bool:
     head, modifiers = parts[-1], [w for w in parts[:-1] if w not in _SCOPE_MODIFIERS]
     if not modifiers or not found(head, sentence, q):
         return False
-    # a longer modifier may be reworded ("农村居民" ↔ 城乡居民: half its characters); a two-character one not
-    return not any(found(w, sentence, q) or (len(w) > 2 and sum(ch in sentence for ch in w) * 2 >= len(w)) for w in modifiers)
+    # a longer modifier may be reworded ("农村居民" ↔ 城乡居民: half its characters, written just before a head
+    # occurrence — not scattered over the sentence: "外资…生产总值…对外投资" is no 固定资产投资); a two-character one not
+    befores = [sentence[max(0, m.start() - REWORDED_SPAN) : m.start()] for m in re.finditer(re.escape(head), sentence)]
 
+    def reworded(w: str) -> bool:
+        return len(w) > 2 and any(sum(ch in b for ch in w) * 2 >= len(w) for b in befores)
+
+    return not any(found(w, sentence, q) or reworded(w) for w in modifiers)
+
+
+REWORDED_SPAN = 8  # characters before a head in which a reworded modifier is looked for
 
 # Heads that many statistics share: only their modifiers say which one is meant (report vocabulary).
 SHARED_HEADS = frozenset("增加值 总额 总值 收入 支出 投资 产值 营业收入 利润 总量 规模 销售额 零售额".split())
