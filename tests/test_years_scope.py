@@ -138,3 +138,7 @@ def test_a_period_figure_comes_from_a_sentence_about_that_period():
     assert "单一年份" in period_disagrees(["十四五"], "地区生产总值增长5%。", "", "五年来成绩显著。2025年，")
     assert period_disagrees(["十四五"], "城镇新增就业522万人。", "“十四五”时期发展成就") == ""
     assert not YEAR_SPAN.search("一年来，全省上下…") and YEAR_SPAN.search("五年来")
+    goal = "《纲要草案》设定了今后五年的主要指标，包括地区生产总值年均增长5%左右。"
+    assert period_disagrees(["十四五"], goal, "", "", 2026) == "只找到“十五五”的相关内容"
+    review = "过去五年，地区生产总值年均增长5.2%，实现“十四五”圆满收官。"
+    assert period_disagrees(["十四五"], review, "一、“十四五”时期和“十五五”时期", "", 2026) == ""

@@ -205,7 +205,7 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
     plans = [p for p in q.periods if p in FIVE_YEAR_PLANS]
     if (plans or "past-five-years" in q.periods) and q.asked == "number":
         lead = chunk.text[: max(0, chunk.text.find(sentence))]
-        why = period_disagrees(plans, sentence, " ".join(chunk.section), lead)
+        why = period_disagrees(plans, sentence, " ".join(chunk.section), lead, chunk.meta.year)
         if why:
             return False, why
     is_target = bool(TARGET_CUE.search(sentence))

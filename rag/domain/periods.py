@@ -96,15 +96,17 @@ def framed(text: str, span: re.Pattern = SPAN_WORDS) -> bool:
     return bool(spans) and (not years or spans[-1] > years[-1])
 
 
-def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: str = "") -> str:
+def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: str = "", report_year: int | None = None) -> str:
     """Why a sentence does not state a figure of the asked five-year plan (or of "过去五年"): it or its section
     names another plan ("“十五五”时期年均增长5%左右" for 十四五), or it speaks of one year only — no span word in
     it, nor in its paragraph before it (`lead`) after the last year named there, nor a section about the plan
     alone; "" when it may."""
-    for text in (sentence, section):
-        named = plans_in(text)
-        if asked_plans and named and not set(named) & set(asked_plans):
-            return f"只找到“{named[0]}”的相关内容"
+    for text in (sentence, section):  # the sentence decides when it names a plan ("今后五年" of a 2026 report: 十五五)
+        named = plans_in(text) or [p for p in [plan_named(text, report_year)] if p]
+        if asked_plans and named:
+            if set(named) & set(asked_plans):
+                break
+            return f"只找到“{named[-1]}”的相关内容"
     if SPAN_FRAME.search(sentence):
         return ""
     if framed(lead, SPAN_FRAME):
