@@ -235,11 +235,12 @@ class HybridRetriever:
         return hits[:k]
 
     def title_blocks(self, q: Question, hits: list[Hit]) -> list[Hit]:
-        """The title blocks of the asked place's reports (of the asked report year when one is named), first:
-        who delivered a report, when and at which meeting is written there."""
+        """The title blocks of the asked place's reports (of the asked report year when one is named), first, the
+        latest report's before older ones: who delivered a report, when and at which meeting is written there."""
         top = hits[0].score if hits else 1.0
         out = []
-        for doc_id in sorted(q.scope.own):
+        years = self._doc_years
+        for doc_id in sorted(q.scope.own, key=lambda d: (-(years.get(d) or 0), d)):  # the latest report first
             i = self.index.by_id.get(f"{doc_id}#p0")
             chunk = self.index.chunks[i] if i is not None else None
             if chunk is None or chunk.section != ("标题",):

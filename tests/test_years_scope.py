@@ -142,3 +142,18 @@ def test_a_period_figure_comes_from_a_sentence_about_that_period():
     assert period_disagrees(["十四五"], goal, "", "", 2026) == "只找到“十五五”的相关内容"
     review = "过去五年，地区生产总值年均增长5.2%，实现“十四五”圆满收官。"
     assert period_disagrees(["十四五"], review, "一、“十四五”时期和“十五五”时期", "", 2026) == ""
+
+
+def test_a_level_reached_at_a_periods_end_is_that_years_level_a_rate_or_total_is_not():
+    from rag.answer.indicator import slot_figures
+    from rag.domain.places import known_places
+    from rag.question.reading import analyse
+
+    g = known_places(("江苏省",))
+    level = analyse("江苏2025年地区生产总值是多少？", g)
+    five = "地区生产总值连续迈上4个万亿元台阶、达14.2万亿元、年均增长5.7%。"
+    assert [f.text for f, _ in slot_figures(level, five)] == ["14.2万亿元"]
+    jobs = analyse("江苏2025年城镇新增就业多少人？", g)
+    assert slot_figures(jobs, "五年来，城镇新增就业年均超过70万人。") == []
+    goal = analyse("北京2025年全员劳动生产率是多少？", g)
+    assert slot_figures(goal, "《纲要草案》设置主要指标：地区生产总值年均增速4.5%-5%，全员劳动生产率达58万元/人左右。") == []

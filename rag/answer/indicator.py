@@ -272,6 +272,26 @@ def near_indicator(q: Question, sentence: str) -> str:
     return "，".join(indicator_windows(q, sentence))
 
 
+# A level reached, written before the figure: at the end of a period it is that year's level.
+_REACHED = re.compile(r"(?:达到|达|突破|迈上|跨上|站上|超过|增加到|提高到|提升至|提升到|增至|升至)\s*$")
+
+
+_GOAL = re.compile(r"力争|目标|预期|计划|确保|争取|左右|以上|纲要|到\s*20\d\d\s*年")  # a goal's words ("达" is a result's too)
+
+
+def _level_reached(f: Figure, window: str) -> bool:
+    """In a sentence over several years, is the figure the level reached at its end ("…达14.2万亿元") — not a
+    rate, an average or total over the years ("年均超过70万人"), nor a goal ("达58万元/人左右")?"""
+    before = window[: f.start]
+    return (
+        f.family != "percent"
+        and bool(_REACHED.search(window[max(0, f.start - 4) : f.start]))
+        and not YEAR_SPAN.search(before)
+        and "累计" not in before
+        and not _GOAL.search(window)
+    )
+
+
 def _speaks_of_years(q: Question, sentence: str, windows: list[str]) -> bool:
     """Does the sentence give the indicator's figure over several years: a span word in its windows, or one
     that opens the sentence before them ("…等年均增速高于全国，粮食总产稳定在1100亿斤以上") when it names
@@ -290,13 +310,17 @@ def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
         return []  # "人均地区生产总值达10万元" gives no 地区生产总值
     growth = _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text)
     windows = indicator_windows(q, sentence)
-    if len(q.years) == 1 and not YEAR_SPAN.search(q.text) and "累计" not in q.text and _speaks_of_years(q, sentence, windows):
-        return []  # "近3年…年均增长12.8%": the sentence speaks of several years, not of one
+    over_years = (
+        len(q.years) == 1 and not YEAR_SPAN.search(q.text) and "累计" not in q.text and _speaks_of_years(q, sentence, windows)
+    )
+    # (over several years, only a level reached is one year's figure: "五年…达14.2万亿元" is the last year's level)
     for window in windows:
         for f in figures(window):
             if not unit_ok(q, f):
                 continue
             if growth and _SHARE_WORDS.search(window[max(0, f.start - 8) : f.start]):
                 continue  # a share is no growth rate
+            if over_years and not _level_reached(f, window):
+                continue  # "近3年…年均增长12.8%", "五年新增就业522万人": the sentence speaks of several years
             out.append((f, window))
     return out
