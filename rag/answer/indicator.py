@@ -244,7 +244,7 @@ def _per_unit(q: Question, form: str, sentence: str, i: int) -> bool:
 
 def only_per_unit(q: Question, sentence: str) -> bool:
     """The sentence writes the asked indicator only as a ratio the question does not ask: no total in it."""
-    if not q.phrases:
+    if not q.phrases or not any(m in sentence for m in PER_UNIT):
         return False
     forms = (q.phrases[0], *q.aliases.get(q.phrases[0], ()))
     spots = [(f, m.start()) for f in forms for m in re.finditer(re.escape(f), sentence)]
