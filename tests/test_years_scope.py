@@ -157,3 +157,13 @@ def test_a_level_reached_at_a_periods_end_is_that_years_level_a_rate_or_total_is
     assert slot_figures(jobs, "五年来，城镇新增就业年均超过70万人。") == []
     goal = analyse("北京2025年全员劳动生产率是多少？", g)
     assert slot_figures(goal, "《纲要草案》设置主要指标：地区生产总值年均增速4.5%-5%，全员劳动生产率达58万元/人左右。") == []
+
+
+def test_today_is_read_from_rag_today_and_a_bad_value_is_a_clear_error(capsys):
+    from rag.cli.main import main
+    from rag.question.scope import today_year
+
+    assert today_year({"RAG_TODAY": "2026-12-07"}) == 2026 and today_year({"RAG_TODAY": "2025"}) == 2025
+    assert today_year({}) is None and today_year({"RAG_TODAY": "明年"}) is None
+    assert main(["docs", "--today", "20x6"]) == 2
+    assert "--today" in capsys.readouterr().err
