@@ -65,10 +65,6 @@ def plans_in(text: str) -> list[str]:
     return [name for name in FIVE_YEAR_PLANS if name in text]
 
 
-# Stricter: what makes the figures after it a period's, for the indicator records.
-SPAN_WORDS = re.compile(rf"{YEAR_SPAN.pattern}|累计|五年|(?:{'|'.join(FIVE_YEAR_PLANS)})")
-
-
 _NEXT_FIVE = ("今后五年", "未来五年", "今后5年", "未来5年")
 
 
@@ -88,10 +84,10 @@ def plan_named(text: str, report_year: int | None) -> str:
     return ""
 
 
-def framed(text: str, span: re.Pattern = SPAN_WORDS) -> bool:
-    """Does `text` (what comes before a figure) speak of a period at its end: a span word after the last
+def framed(text: str) -> bool:
+    """Does `text` (what comes before a sentence) speak of a period at its end: a span word after the last
     year it names ("“十四五”时期…", not "五年来…。2025年，…")?"""
-    spans = [m.end() for m in span.finditer(text)]
+    spans = [m.end() for m in SPAN_FRAME.finditer(text)]
     years = [m.end() for m in YEAR_WORD.finditer(text)]
     return bool(spans) and (not years or spans[-1] > years[-1])
 
@@ -109,7 +105,7 @@ def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: 
             return f"只找到“{named[-1]}”的相关内容"
     if SPAN_FRAME.search(sentence):
         return ""
-    if framed(lead, SPAN_FRAME):
+    if framed(lead):
         return ""  # "五年来，…。地区生产总值达到1.5万亿元": the paragraph speaks of the period
     if asked_plans and plans_in(section) and not years_in(section):
         return ""  # a section about the plan alone ("“十四五”时期发展成就")
