@@ -36,6 +36,11 @@ class Cell:
     kind: str = ""  # the kind asked of this cell (a completion table asks both)
     label: str = ""  # the cell's indicator when the table spans several (one region's targets)
 
+    @classmethod
+    def of(cls, region: str, year: int | None, record: Record | None, kind: str, label: str = "") -> Cell:
+        """The cell of `record` (None: not stated), its number in base units."""
+        return cls(region, year, record, to_base(record.number, record.unit) if record else None, kind, label)
+
 
 def _years(q: TableQuery, book: RecordBook, found: dict[str, list[Record]], latest_report: dict[str, int]) -> dict:
     """The years asked of each region."""
@@ -67,8 +72,7 @@ def fill(q: TableQuery, book: RecordBook, allows: Callable[[Record], bool], late
     cells = []
     for region, years in _years(q, book, found, latest_report).items():
         for year in years:
-            pick = book.pick(found[region], year) if year is not None else None
-            cells.append(Cell(region, year, pick, to_base(pick.number, pick.unit) if pick else None, q.kind))
+            cells.append(Cell.of(region, year, book.pick(found[region], year) if year is not None else None, q.kind))
     return cells
 
 
@@ -81,10 +85,7 @@ def fill_completion(
     cells = []
     for t in targets:
         results = book.of(q.indicator.id, q.measure, t.region, "actual", allows)
-        pick = book.pick(results, t.year) if t.year is not None else None
-        if pick is not None and pick.year != t.year:
-            pick = None
-        cells += [t, Cell(t.region, t.year, pick, to_base(pick.number, pick.unit) if pick else None, "actual")]
+        cells += [t, Cell.of(t.region, t.year, book.pick(results, t.year) if t.year is not None else None, "actual")]
     return cells
 
 
@@ -99,9 +100,7 @@ def fill_overview(q: TableQuery, book: RecordBook, allows: Callable[[Record], bo
         if target is None or book.doc_years.get(target.doc) != year:
             continue  # the year's targets as its own report sets them
         result = book.pick(book.of(ind, measure, w.region, "actual", allows), year)
-        result = result if result is not None and result.year == year else None
-        for kind, r in (("target", target), ("actual", result)):
-            cells.append(Cell(w.region, year, r, to_base(r.number, r.unit) if r else None, kind, target.name))
+        cells += [Cell.of(w.region, year, target, "target", target.name), Cell.of(w.region, year, result, "actual", target.name)]
     return cells
 
 
