@@ -143,12 +143,11 @@ class HybridRetriever:
         self.catalog = Catalog(firsts, self.places)
         self.provinces = [p.name for p in mainland_provinces(self.places)]
         self.reader = Reader(self.places, self.catalog, self.provinces, prepare=self._prepare)
-        self.latest_report_year: dict[str, int] = {}  # region -> the year of its latest report
         self.report_years: dict[str, list[int]] = {}  # region -> the years of its reports
         for c in firsts:
             if c.meta.region and c.meta.year:
-                self.latest_report_year[c.meta.region] = max(c.meta.year, self.latest_report_year.get(c.meta.region, 0))
                 self.report_years.setdefault(c.meta.region, []).append(c.meta.year)
+        self.latest_report_year = {region: max(years) for region, years in self.report_years.items()}
         self._doc_years = {c.doc_id: c.meta.year for c in firsts}
         self._book = None
         self.query_cache = LRU(cache_size)  # query text -> vector: independent of the index, kept across reloads
