@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         "--today",
         default=None,
         metavar="YYYY[-MM-DD]",
-        help="把“今年”固定为这一年（评测用；默认按知识库中最新的报告，或环境变量 RAG_TODAY）",
+        help="把“今年”固定为这一年（评测用；默认按所问地区最新的报告，或环境变量 RAG_TODAY）",
     )
     llm = argparse.ArgumentParser(add_help=False)
     llm.add_argument("--llm-base-url", default=None, help="OpenAI 兼容的大模型服务地址（或环境变量 RAG_LLM_BASE_URL）")
