@@ -31,6 +31,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict
 
 from .answer.base import Response
+from .answer.comparison import comparison_answer
 from .answer.completion import completion_answer
 from .answer.extractive import ExtractiveAnswerer, interleave, merge_answers
 from .answer.table import answer_table
@@ -186,6 +187,9 @@ def build_answer_chain(assistant: Assistant, k: int = DEFAULT_K, filters: Filter
             q = state["q"]
             if q.completion and len(answers) == 2:  # a target against its result, judged
                 result = completion_answer(state["question"], *answers, indicator=(q.parts[0].phrases or [""])[0])
+            elif q.comparison is not None and len(answers) == 2:  # one figure at two times, ordered
+                labels = tuple(f"{p.years[0]}年" if p.years else "" for p in q.parts)
+                result = comparison_answer(state["question"], q.comparison, *answers, labels=labels)
             else:
                 result = merge_answers(state["question"], answers)
             result.ranking = interleave([hits for _, hits in state["parts"]])

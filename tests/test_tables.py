@@ -75,6 +75,7 @@ def test_thresholds_rankings_and_comparisons():
         "2024年国务院政府工作报告中，2025年全国经济增长预期目标是多少？",  # 2024 names the report
         "淄博市2023年民生支出占一般公共预算支出的比重，和临淄区2020年民生支出占财政支出的比重分别是多少？",  # shares
         "各省的三大先导产业是什么？",  # no indicator of the catalogue
+        "“十四五”末各省人均地区生产总值是多少？",  # a ratio of a catalogue indicator, not the indicator
     ],
 )
 def test_ordinary_questions_are_not_tables(text):
@@ -175,6 +176,44 @@ def test_no_year_asks_each_region_for_its_latest_and_filters_narrow_the_table():
     assert set(_rows(a)) == {("湖南省", None), ("湖北省", 2025)}
     a = answer_table("湖南和湖北2024年经济增速谁高？", q("湖南和湖北2024年经济增速谁高？"), _kb(KB), Filters(regions=("湖北省",)))
     assert [r["region"] for r in a.table["rows"]] == ["湖北省"]
+
+
+def test_a_span_of_years_gives_one_row_per_year_counted_back_from_the_latest_report(monkeypatch):
+    from rag.domain.periods import recent_count, year_range
+
+    assert year_range("2024—2026年") == [2024, 2025, 2026] and year_range("2021年至2025年")[-1] == 2025
+    assert year_range("从2020年到2025年提高到了多少") == []  # a change between two ends, not each year
+    assert recent_count("近三年") == 3 and recent_count("最近2年") == 2
+    assert recent_count("近三年年均增长") == 0 and recent_count("三年来") == 0
+    rows = KB + [("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026)]
+    text = "湖北近三年地区生产总值增长"
+    monkeypatch.delenv("RAG_TODAY", raising=False)
+    a = answer_table(text, q(text), _kb(rows))  # results of the three years before the latest (2026) report
+    assert [r["year"] for r in a.table["rows"]] == [2023, 2024, 2025] and a.table["chart"] == "line"
+    assert _rows(a)[("湖北省", 2023)]["value"] is None and _rows(a)[("湖北省", 2025)]["value"] == "5.6％"
+    text = "湖北2024—2026年地区生产总值增长目标"
+    a = answer_table(text, q(text), _kb(rows))
+    assert [r["year"] for r in a.table["rows"]] == [2024, 2025, 2026]
+    monkeypatch.setenv("RAG_TODAY", "2027-01-10")  # 今年 fixed: the last results are 2026's
+    text = "湖南近两年地区生产总值增长"
+    assert [r["year"] for r in answer_table(text, q(text), _kb(rows)).table["rows"]] == [2025, 2026]
+
+
+def test_a_change_between_two_years_names_the_regions_that_moved_the_asked_way(monkeypatch):
+    rows = KB + [
+        ("湖北省", 2026, "target", "gdp", "growth", "5.5％左右", 5.5, "％", 2026),  # lowered from 6％左右
+        ("江西省", 2026, "target", "gdp", "growth", "5%左右", 5.0, "%", 2026),  # kept
+        ("安徽省", 2026, "target", "gdp", "growth", "6%", 6.0, "%", 2026),  # raised from 5.5%以上
+    ]
+    monkeypatch.setenv("RAG_TODAY", "2026-12-07")
+    text = "哪些省份今年的地区生产总值增长目标比去年下调了？"
+    ask = q(text)
+    assert (ask.ask, ask.direction) == ("change", -1)
+    a = answer_table(text, ask, _kb(rows))
+    assert a.table["answer_regions"] == ["湖北省"]
+    assert "2026年与2025年相比：提高1个（安徽省）；降低1个（湖北省）；持平1个（江西省）" in a.text
+    text = "湖北、江西和安徽2025年与2026年地区生产总值增长目标对比"  # no direction: the regions that changed
+    assert set(answer_table(text, q(text), _kb(rows)).table["answer_regions"]) == {"湖北省", "安徽省"}
 
 
 def test_no_report_of_any_asked_region_is_no_table():

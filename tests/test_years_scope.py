@@ -127,6 +127,32 @@ def test_a_per_capita_figure_is_not_the_total():
     assert [f.text for f, _ in slot_figures(per_head, "人均地区生产总值突破15万元。")] == ["15万元"]
 
 
+def test_a_ratio_asked_or_not_asked_is_matched_in_any_wording_of_its_indicator():
+    from rag.answer.indicator import slot_figures
+    from rag.domain.places import known_places
+    from rag.question.reading import analyse
+
+    g = known_places(("海南省", "内蒙古自治区", "四川省", "甘肃省"))
+    total = analyse("海南2025年地区生产总值总量是多少亿元？", g)
+    # the total's clause states no amount; the next clause's figure is a ratio the question does not ask
+    assert slot_figures(total, "全省地区生产总值连跨3个千亿级台阶，2025年人均生产总值提升至7.6万元。") == []
+    per_head = analyse("内蒙古2025年人均GDP是多少元？", g)
+    assert slot_figures(per_head, "居民人均可支配收入突破4万元，居全国第9位。") == []  # another ratio
+    assert [f.text for f, _ in slot_figures(per_head, "人均生产总值达到10.1万元。")] == ["10.1万元"]  # GDP's wording
+    # another wording of the indicator, clauses away from the first: "经济总量" is GDP's
+    size = analyse("四川2024年GDP总量是多少？", g)
+    s = "全省地区生产总值增长5.7%，高于全国0.7个百分点，经济总量达到64697亿元，保持全国第5位。"
+    assert [f.text for f, _ in slot_figures(size, s)] == ["64697亿元"]
+    # a paraphrase whose report wording is a ratio asks that ratio (老百姓收入 → 居民人均可支配收入)
+    income = analyse("甘肃老百姓收入2024年涨了多少？", g)
+    assert [f.text for f, _ in slot_figures(income, "全体居民人均可支配收入增长6.4%。")] == ["6.4%"]
+
+
+def test_a_result_of_a_year_not_over_is_refused(bot):
+    a = bot.ask("江苏2026年全年地区生产总值增速最终是多少？")
+    assert a.refused and "2027年的报告" in a.text
+
+
 def test_a_period_figure_comes_from_a_sentence_about_that_period():
     from rag.domain.periods import YEAR_SPAN, period_disagrees
 
@@ -167,3 +193,19 @@ def test_today_is_read_from_rag_today_and_a_bad_value_is_a_clear_error(capsys):
     assert today_year({}) is None and today_year({"RAG_TODAY": "明年"}) is None
     assert main(["docs", "--today", "20x6"]) == 2
     assert "--today" in capsys.readouterr().err
+
+
+def test_one_figure_at_two_times_is_ordered_from_both_cited_figures(bot):
+    from rag.domain.comparisons import order, year_comparison
+
+    asked = year_comparison("四川今年的粮食产量目标比去年的目标高还是低？")
+    assert (asked.first, asked.second, asked.rise_fall) == ("四川今年的粮食产量目标", "四川去年的粮食产量目标", False)
+    assert year_comparison("江苏2025年粮食产量和2021年相比增加了还是减少了？").second == "江苏2021年粮食产量"
+    assert year_comparison("江苏2025年粮食产量是多少？") is None
+    assert order("730亿斤以上", "725亿斤以上") == 1 and order("下降3%", "增长1%") == -1
+    assert order("5%左右", "5%以上") == 0 and order("5%", "120万人") is None
+    a = bot.ask("江苏2025年地区生产总值实际增长比2024年高还是低？")
+    assert [c.chunk.doc_id for c in a.citations] == ["江苏2026.txt", "江苏2025.txt"]  # each year from its own review
+    assert "结论：2025年比2024年低" in a.text and "5.3%" in a.text and "5.8%" in a.text
+    a = bot.ask("浙江今年的生产总值增长目标比去年高还是低？")  # 浙江's latest report is 2025: no 2024 target here
+    assert a.refused and "无法比较" in a.text and "5.5%左右" in a.text

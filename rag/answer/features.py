@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..domain.figures import TARGET_CUE, passage_year
+from ..domain.figures import TARGET_CUE, kind_of, passage_year
 from ..domain.named_sets import members
 from ..domain.periods import CN_YEAR, DAY, FIVE_YEAR_PLANS, YEAR_WORD, period_disagrees, years_in
 from ..domain.places import region_aliases
@@ -209,7 +209,7 @@ def agrees(q: Question, hit: Hit, sentence: str) -> tuple[bool, str]:
         if why:
             return False, why
     is_target = bool(TARGET_CUE.search(sentence))
-    if q.kind == "actual" and chunk.period_kind == "plan" and is_target:
+    if q.kind == "actual" and chunk.period_kind == "plan" and is_target and kind_of(sentence, chunk) == "目标":
         return False, "资料只给出了目标，没有实际完成数"
     if q.kind == "target" and chunk.period_kind == "review" and not is_target:
         return False, "资料只给出了实际完成数，没有目标"

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from ..domain.figures import clause_spans
-from ..domain.periods import YEAR_SPAN, years_in
+from ..domain.indicators import catalogue, pairs
+from ..domain.periods import YEAR_SPAN, YEAR_TOKEN, years_in
 from ..domain.tokenize import tokenize, word_cuts, words
 from ..domain.units import Figure
 from ..domain.units import figures as find_figures
@@ -171,7 +172,8 @@ def phrase_unwritten(q: Question, sentence: str) -> bool:
     if q.asked != "number" or not q.phrases:
         return False
     phrase = q.phrases[0]
-    if any(form in sentence for t, forms in q.aliases.items() if t in phrase for form in forms):
+    lowered = phrase.lower()
+    if any(form in sentence for t, forms in q.aliases.items() if t in lowered for form in forms):
         return False
     chars = {ch for ch in phrase if "\u4e00" <= ch <= "\u9fff"}
     return len(chars) >= 3 and sum(ch in sentence for ch in chars) * 3 < len(chars)
@@ -192,7 +194,7 @@ def other_indicator(q: Question, sentence: str) -> bool:
     if len(parts) < 2 or parts[-1] not in SHARED_HEADS:
         return False
     head, modifiers = parts[-1], [w for w in parts[:-1] if w not in _SCOPE_MODIFIERS]
-    if not modifiers or not found(head, sentence, q):
+    if not modifiers or not found(head, sentence, q) or any(form in sentence for form in phrase_forms(q)[1:]):
         return False
     # a longer modifier may be reworded ("农村居民" ↔ 城乡居民: half its characters, written just before a head
     # occurrence — not scattered over the sentence: "外资…生产总值…对外投资" is no 固定资产投资); a two-character one not
@@ -210,7 +212,7 @@ REWORDED_SPAN = 8  # characters before a head in which a reworded modifier is lo
 SHARED_HEADS = frozenset("增加值 总额 总值 收入 支出 投资 产值 营业收入 利润 总量 规模 销售额 零售额".split())
 
 
-def phrase_positions(q: Question, sentence: str) -> list[int]:
+def phrase_positions(q: Question, sentence: str, forms: list[str] | None = None) -> list[int]:
     """Where the question's indicator phrase ends in the sentence, each time the sentence writes it out
     ("居民收入增长与经济增长同步" for "居民收入增长的目标"; a report wording of a paraphrase counts:
     外贸 → 进出口, every form's occurrences). Only the most important phrase (`Question.phrases[0]`) places windows: when the
@@ -220,7 +222,7 @@ def phrase_positions(q: Question, sentence: str) -> list[int]:
     phrase = q.phrases[0]
     cuts = None
     found: set[int] = set()
-    for form in (phrase, *q.aliases.get(phrase, ())):  # every form: "与经济增长同步" does not hide "地区生产总值增长5%"
+    for form in forms or (phrase, *q.aliases.get(phrase, ())):  # every form: "与经济增长同步" does not hide "地区生产总值增长5%"
         ends, i = [], sentence.find(form)
         while i >= 0 and len(ends) < MAX_OCCURRENCES:
             if _per_unit(q, form, sentence, i):
@@ -237,6 +239,30 @@ def phrase_positions(q: Question, sentence: str) -> list[int]:
     return sorted(found)
 
 
+def phrase_forms(q: Question) -> list[str]:
+    """The ways a report may write the question's indicator phrase: as asked, its known paraphrases, the phrase
+    with a known term in its report wording ("人均GDP" → 人均地区生产总值, 人均生产总值), and without a trailing
+    size word ("地区生产总值总量" → 地区生产总值)."""
+    phrase = q.phrases[0]
+    forms = [phrase, *q.aliases.get(phrase, ())]
+    lowered = phrase.lower()
+    for term, wordings in q.aliases.items():
+        i = lowered.find(term)
+        if term != lowered and i >= 0:
+            forms += [phrase[:i] + w + phrase[i + len(term) :] for w in wordings]
+    for form in list(forms):
+        for size in _SIZE_WORDS:
+            if form.endswith(size) and len(form) - len(size) >= 3:
+                forms.append(form[: -len(size)])
+    for ind in catalogue():  # a catalogue indicator's wordings are one another's forms ("地区生产总值" ↔ 经济总量)
+        if any(f in ind.wordings for f in forms):
+            forms += ind.wordings
+    return list(dict.fromkeys(forms))
+
+
+_SIZE_WORDS = ("总量", "规模")  # "经济总量" asks the level its head already names
+
+
 def _per_unit(q: Question, form: str, sentence: str, i: int) -> bool:
     """Is the occurrence of `form` at `i` a ratio the question does not ask ("人均地区生产总值" for 地区生产总值)?"""
     return any(sentence.endswith(m, 0, i) and m not in q.text for m in PER_UNIT) and not form.startswith(PER_UNIT)
@@ -246,9 +272,63 @@ def only_per_unit(q: Question, sentence: str) -> bool:
     """The sentence writes the asked indicator only as a ratio the question does not ask: no total in it."""
     if not q.phrases or not any(m in sentence for m in PER_UNIT):
         return False
-    forms = (q.phrases[0], *q.aliases.get(q.phrases[0], ()))
+    forms = phrase_forms(q)
     spots = [(f, m.start()) for f in forms for m in re.finditer(re.escape(f), sentence)]
     return bool(spots) and all(_per_unit(q, f, sentence, i) for f, i in spots)
+
+
+_RATIO_MARKERS = tuple(m for m in PER_UNIT if m != "万元")  # words that open a ratio's name ("万元" is also an amount)
+
+
+_INCREMENT = re.compile(rf"(?:{GROWTH_WORDS}|新增|净增|增)了?\s*$")  # a change written right before its figure
+_NEW_ASK = re.compile(r"新增|净增|增量|变化")  # a question that asks a change without a growth word
+
+
+def _other_year(q: Question, before: str) -> bool:
+    """Does the figure's own clause name a year, none of them the one asked ("比2020年…", a base, aside)?"""
+    if len(q.years) != 1:
+        return False
+    clause = re.split(r"[，,；;。、]", before)[-1]
+    named = years_in(re.sub(rf"(?:比|较|与|同){YEAR_TOKEN}", "", clause))
+    return bool(named) and q.years[0] not in named
+
+
+def _ratio_unasked(q: Question, before: str) -> bool:
+    """Does the figure's own clause (up to it) name a ratio the question does not ask — in its words or in
+    the report wordings of its paraphrases (老百姓收入 → 居民人均可支配收入 asks a 人均 figure)?"""
+    clause = re.split(r"[，,；;。、]", before)[-1]
+    asked = q.text + "".join(f for forms in q.aliases.values() for f in forms)
+    return any(m in clause and m not in asked for m in _RATIO_MARKERS)
+
+
+def per_unit_unwritten(q: Question, sentence: str) -> bool:
+    """A ratio asked ("人均GDP", "单位生产总值能耗") that the sentence does not write in any form: its marker
+    alone ("居民人均可支配收入") is another ratio's."""
+    marker = next((m for m in _RATIO_MARKERS if q.phrases and m in q.phrases[0]), "")
+    if not marker:
+        return False
+    rest = q.phrases[0][q.phrases[0].find(marker) + len(marker) :].lower()
+    named = rest in q.aliases or any(rest in ind.wordings for ind in catalogue())
+    forms = [f[f.find(marker) :] for f in phrase_forms(q) if marker in f]  # from the marker on ("末各省人均…")
+    return named and not any(form in sentence for form in forms)
+
+
+def catalogue_unwritten(q: Question, sentence: str) -> bool:
+    """The question names a catalogue indicator ("城镇新增就业") that the sentence writes in none of the ways
+    reports write it: its figures belong to something else ("11.2万个高校毕业生就业岗位")."""
+    if not q.phrases:
+        return False
+    forms = {q.phrases[0], *q.aliases.get(q.phrases[0], ())}
+    for ind in catalogue():
+        if forms & set(ind.wordings):
+            # its wordings, a pair wording that names it with another ("城乡居民人均可支配收入分别…"), or a wording's
+            # modifiers without its head ("研发投入" of 研发投入强度: "研发投入占比提高到2.6%")
+            stems = [w[: -len(head)] for w in ind.wordings if (head := indicator_head(w)) != w and len(w) - len(head) >= 2]
+            paired = [w for w, members in pairs() if ind.id in members]
+            said = (*ind.wordings, *ind.growth_wordings, *paired, *stems)
+            topic = any(t in sentence for t in ind.topics)
+            return not any(w in sentence for w in said) and not (topic and any(w in sentence for w in ind.continued))
+    return False
 
 
 def indicator_windows(q: Question, sentence: str) -> list[str]:
@@ -260,10 +340,12 @@ def indicator_windows(q: Question, sentence: str) -> list[str]:
     [] when the sentence names none of the question's terms (the whole sentence when the question has none)."""
     positions = phrase_positions(q, sentence)
     exact = bool(positions)  # the sentence writes out the indicator: its clause is known
-    positions = positions or indicator_positions(q, sentence)
+    if not positions:  # placed by terms, and by the other wordings of the indicator asked ("经济总量" for GDP总量)
+        derived = phrase_forms(q)[1 + len(q.aliases.get(q.phrases[0], ())) :] if q.phrases else []
+        positions = sorted(set(indicator_positions(q, sentence)) | set(phrase_positions(q, sentence, derived) if derived else ()))
     if not positions:
         return [] if named_terms(q) else [sentence]
-    windows = [sentence[a:b] for a, b in clause_spans(sentence, positions, exact)]
+    windows = [sentence[a:b] for a, b in dict.fromkeys(clause_spans(sentence, positions, exact))]
     return windows or [sentence]
 
 
@@ -292,23 +374,27 @@ def _level_reached(f: Figure, window: str) -> bool:
     )
 
 
+_OVER_YEARS = re.compile(rf"{YEAR_SPAN.pattern}|每年")  # "每年城镇新增就业40万人以上": each year of a period
+
+
 def _speaks_of_years(q: Question, sentence: str, windows: list[str]) -> bool:
     """Does the sentence give the indicator's figure over several years: a span word in its windows, or one
     that opens the sentence before them ("…等年均增速高于全国，粮食总产稳定在1100亿斤以上") when it names
     not the asked year?"""
-    if any(YEAR_SPAN.search(w) for w in windows):
+    if any(_OVER_YEARS.search(w) for w in windows):
         return True
     first = min((i for w in windows if (i := sentence.find(w)) >= 0), default=-1)
-    return first > 0 and bool(YEAR_SPAN.search(sentence[:first])) and not set(q.years) & set(years_in(sentence))
+    return first > 0 and bool(_OVER_YEARS.search(sentence[:first])) and not set(q.years) & set(years_in(sentence))
 
 
 def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
     """The figures that may answer a 多少 question, each with its window: in the indicator's windows, in an
     asked unit family; not a share for a growth question, not a figure over several years for one year."""
     out = []
-    if only_per_unit(q, sentence):
-        return []  # "人均地区生产总值达10万元" gives no 地区生产总值
+    if only_per_unit(q, sentence) or per_unit_unwritten(q, sentence) or catalogue_unwritten(q, sentence):
+        return []  # "人均地区生产总值达10万元" gives no 地区生产总值, "居民人均可支配收入" no 人均GDP
     growth = _GROWTH_ASK.search(q.text) and not _SHARE_WORDS.search(q.text)
+    level = not _GROWTH_ASK.search(q.text) and not _NEW_ASK.search(q.text)
     windows = indicator_windows(q, sentence)
     over_years = (
         len(q.years) == 1 and not YEAR_SPAN.search(q.text) and "累计" not in q.text and _speaks_of_years(q, sentence, windows)
@@ -320,6 +406,12 @@ def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
                 continue
             if growth and _SHARE_WORDS.search(window[max(0, f.start - 8) : f.start]):
                 continue  # a share is no growth rate
+            if level and f.family != "percent" and _INCREMENT.search(window[max(0, f.start - 4) : f.start]):
+                continue  # "全省共增加2702亿元": a change, not the level asked
+            if _other_year(q, window[: f.start]):
+                continue  # "2023年达到13.09万亿元" for 2024's
+            if _ratio_unasked(q, window[: f.start]):
+                continue  # "地区生产总值…，人均生产总值提升至7.6万元": the ratio's figure, not the total's
             if over_years and not _level_reached(f, window):
                 continue  # "近3年…年均增长12.8%", "五年新增就业522万人": the sentence speaks of several years
             out.append((f, window))

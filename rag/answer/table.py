@@ -18,6 +18,7 @@ from ..domain.targets import verdict
 from ..domain.units import to_base
 from ..ingest.chunking import split_sentences
 from ..ingest.records import Record, RecordBook
+from ..question.scope import today_year
 from ..question.tables import TableQuery
 from ..types import Answer, Chunk, Citation, Hit
 
@@ -49,8 +50,13 @@ def _years(q: TableQuery, book: RecordBook, found: dict[str, list[Record]], late
     for w in q.wants:
         if w.years:
             years = list(w.years)
+        elif w.offsets and w.region in latest_report:
+            years = [latest_report[w.region] + o for o in w.offsets]
         elif w.relative is not None and w.region in latest_report:
             years = [latest_report[w.region] + w.relative]
+        elif w.recent and w.region in latest_report:  # a report states its own year's targets, the year before's results
+            last = latest_report[w.region] - (q.kind != "target")
+            years = list(range(last - w.recent + 1, last + 1))
         elif q.every_year:
             years = every
         else:  # the latest year the region's reports state
@@ -135,6 +141,8 @@ def answer_regions(q: TableQuery, cells: list[Cell]) -> list[str] | None:
     if q.ask == "ranking":
         ordered = sorted(stated, key=lambda c: c.value_base, reverse=not q.low_first)
         return list(dict.fromkeys(c.region for c in ordered))[: q.top or len(ordered)]
+    if q.ask == "change":
+        return [r for r, d in changes(cells).items() if d is not None and (d == q.direction if q.direction else d != 0)]
     if q.ask == "compare":
         if len(stated) != 2:
             return []
@@ -143,6 +151,34 @@ def answer_regions(q: TableQuery, cells: list[Cell]) -> list[str] | None:
             return [a.region, b.region]
         return [max(stated, key=lambda c: c.value_base).region]
     return None
+
+
+def changes(cells: list[Cell]) -> dict[str, int | None]:
+    """Region -> how its later year's figure stands to its earlier one's: 1 higher, -1 lower, 0 the same, None when
+    either is not stated (as written: the number, units converted; qualifiers as `QUALIFIER_NOTE` says)."""
+    by_region: dict[str, list[Cell]] = defaultdict(list)
+    for c in cells:
+        by_region[c.region].append(c)
+    out: dict[str, int | None] = {}
+    for region, cs in by_region.items():
+        dated = sorted((c for c in cs if c.year is not None), key=lambda c: c.year)
+        old, new = (dated[0], dated[-1]) if len(dated) >= 2 else (None, None)
+        if old is None or old.value_base is None or new.value_base is None:
+            out[region] = None
+        else:
+            out[region] = (new.value_base > old.value_base) - (new.value_base < old.value_base)
+    return out
+
+
+def _change_lead(head: str, cells: list[Cell], note: str) -> str:
+    """ "…。2026年与2025年相比：提高2个（…）；降低8个（…）；持平5个（…）；无法比较16个（…）"."""
+    years = sorted({c.year for c in cells if c.year})
+    groups: dict[int | None, list[str]] = defaultdict(list)
+    for region, d in changes(cells).items():
+        groups[d].append(region)
+    named = [(1, "提高"), (-1, "降低"), (0, "持平"), (None, "无法比较")]
+    told = "；".join(f"{word}{len(groups[k])}个（{'、'.join(groups[k])}）" for k, word in named if groups[k])
+    return f"{head}。{years[-1]}年与{years[0]}年相比：{told}（{note}）。" if len(years) >= 2 else f"{head}。"
 
 
 def _what(q: TableQuery, cells: list[Cell]) -> str:
@@ -176,8 +212,10 @@ def lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) -> str:
         head = f"{regions[0]}{what}：{len(cells)}个年份中{len(stated)}个有报告数据"
     values = [c for c in stated if c.value_base is not None and c.region in q.candidates]
     _named = _namer(cells)
-    if len(regions) > 1 and len({c.year for c in values}) > 1:
+    if len(regions) > 1 and len({c.year for c in values}) > 1 and q.ask != "change":
         head += "（各地区的数据年份不同，比较时请注意）"
+    if q.ask == "change":
+        return _change_lead(head, cells, q.note)
     if q.ask == "threshold" and q.threshold:
         names = "、".join(chosen or []) or "无"
         return f"{head}。符合“{q.threshold[2]}”的有：{names}（{q.note}）。"
@@ -193,6 +231,8 @@ def lead(q: TableQuery, cells: list[Cell], chosen: list[str] | None) -> str:
     if len(values) >= 2:
         hi = max(values, key=lambda c: c.value_base)
         lo = min(values, key=lambda c: c.value_base)
+        if hi.value_base == lo.value_base:
+            return f"{head}{'：' if len(regions) > 1 else '；'}数值相同（{'、'.join(_named(c) for c in values)}）。"
         return f"{head}{'：' if len(regions) > 1 else '；'}最高为{_named(hi)}，最低为{_named(lo)}。"
     return head + "。"
 
@@ -354,5 +394,7 @@ def answer_table(question: str, table: TableQuery | None, retriever, filters=Non
         return filters is None or filters.allows(chunk_of(r.chunk_id))
 
     filler = fill_overview if q.overview else fill_completion if q.completion else fill
-    cells = filler(q, retriever.book, allows, retriever.latest_report_year)
+    fixed = today_year()  # 今年 of an evaluation written on a given day (`--today`), else each region's latest report
+    anchors = {region: fixed or year for region, year in retriever.latest_report_year.items()}
+    cells = filler(q, retriever.book, allows, anchors)
     return build_answer(question, q, cells, chunk_of, covered, getattr(retriever, "report_years", None))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..types import Chunk
-from .periods import YEAR_WORD, years_in
+from .periods import FIVE_YEAR_PLANS, YEAR_WORD, framed, plan_named, years_in
 
 # Words that make a figure a plan's ("力争…", "…以上", "控制在…").
 TARGET_CUE = re.compile(r"力争|目标|预期|计划|确保|争取|以上|左右|突破|达到|控制在|不低于")
@@ -31,12 +31,28 @@ def year_of(sentence: str, chunk: Chunk) -> int | None:
 
 
 def kind_of(sentence: str, chunk: Chunk) -> str:
-    """目标 (a plan's figure) or 实际 (a result), as the passage presents it; "" when it cannot tell."""
+    """目标 (a plan's figure) or 实际 (a result), as the passage presents it; "" when it cannot tell. In a section
+    that both reviews and plans ("“十四五”时期发展成就和“十五五”时期主要目标任务"), a sentence about a plan over
+    by the report's year ("过去五年，…年均增长4.8%") with no goal word is a result."""
+    if chunk.period_kind == "plan" and _past_plan(sentence, chunk) and not _GOAL_WORDS.search(sentence):
+        return "实际"
     if chunk.period_kind == "plan" or (TARGET_CUE.search(sentence) and chunk.period_kind != "review"):
         return "目标"
     if chunk.period_kind == "review":
         return "实际"
     return ""
+
+
+_GOAL_WORDS = re.compile(r"力争|目标|预期|计划|确保|争取|左右|提出|要|将")
+
+
+def _past_plan(sentence: str, chunk: Chunk) -> bool:
+    """Does the sentence (or its paragraph before it, ending on a span) speak of a five-year plan over before the
+    report's year?"""
+    year = chunk.meta.year
+    lead = chunk.text[: max(0, chunk.text.find(sentence))]
+    plan = plan_named(sentence, year) or (plan_named(lead, year) if framed(lead) else "")
+    return bool(year and plan and FIVE_YEAR_PLANS[plan][1] < year)
 
 
 # A clause that goes on with the indicator of the clause before it: it opens with a predicate or a

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import CN_COUNT_OR_DIGIT, cn_digits_year
+from .numbers import CN_COUNT_OR_DIGIT, cn_digits_year, cn_number
 
 YEAR_DIGITS = r"(?:19|20)\d{2}"  # the one year pattern; every other one is built from it
 _Y = rf"(?<![\d.])({YEAR_DIGITS})(?!\d)"
@@ -44,7 +44,7 @@ REPORT_YEAR = re.compile(rf"({YEAR_DIGITS})\s*年(?=[^，,。？?；;]{{0,12}}?�
 YEAR_SPAN = re.compile(
     rf"近{CN_COUNT_OR_DIGIT}+年|(?!一年来){CN_COUNT_OR_DIGIT}+年来|过去{CN_COUNT_OR_DIGIT}+年|年均"
 )  # not "一年来"
-PAST_FIVE_YEARS = ("过去五年", "过去5年", "上一个五年", "五年来")
+PAST_FIVE_YEARS = ("过去五年", "过去5年", "上一个五年", "五年来", "这五年", "这5年")
 # A sentence about a period, not one year: a span word, a five-year plan named, a goal "到2030年".
 SPAN_FRAME = re.compile(rf"{YEAR_SPAN.pattern}|累计|五年|期间|时期|以来|(?:{'|'.join(FIVE_YEAR_PLANS)})|到\s*{YEAR_DIGITS}\s*年")
 
@@ -54,6 +54,33 @@ def years_in(text: str, loose: bool = False) -> list[int]:
     found = [(m.start(), int(m.group(1))) for m in (YEAR_LOOSE if loose else YEAR_WORD).finditer(text)]
     found += [(m.start(), y) for m in CN_YEAR.finditer(text) if (y := cn_digits_year(m.group(1)))]
     return list(dict.fromkeys(y for _, y in sorted(found)))
+
+
+# An explicit span of years: "2021—2025年", "2021年至2025年", "2024到2026年" — not "从2020年到2025年", a change
+# between two ends.
+_RANGE = re.compile(rf"(?<!从)(?<![\d.])({YEAR_DIGITS})\s*年?\s*(?:—|–|-|－|~|～|至|到)\s*({YEAR_DIGITS})\s*年")
+# The last few years, counted back: "近三年", "最近3年", "过去三年" (not "三年来", nor an average "近三年年均").
+_RECENT = re.compile(rf"(?:近|最近|过去)({CN_COUNT_OR_DIGIT}{{1,2}})\s*个?\s*年(?!来|均)")
+MAX_SPAN_YEARS = 15
+
+
+def year_range(text: str) -> list[int]:
+    """Every year of the first explicit span in `text` ("2024—2026年" → [2024, 2025, 2026]); [] if none."""
+    m = _RANGE.search(text)
+    if not m:
+        return []
+    a, b = int(m.group(1)), int(m.group(2))
+    return list(range(a, b + 1)) if 0 < b - a < MAX_SPAN_YEARS else []
+
+
+def recent_count(text: str) -> int:
+    """How many years "近三年" / "最近3年" / "过去三年" counts back; 0 if the text names no such span, or speaks
+    of an average or a total over it ("近三年年均增长", "过去五年累计")."""
+    m = _RECENT.search(text)
+    if not m or re.search(r"年均|累计|平均", text):
+        return 0
+    n = cn_number(m.group(1))
+    return int(n) if n and 1 < n < MAX_SPAN_YEARS else 0
 
 
 def relative_offsets(text: str) -> list[int]:
@@ -107,8 +134,8 @@ def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: 
         return ""
     if framed(lead):
         return ""  # "五年来，…。地区生产总值达到1.5万亿元": the paragraph speaks of the period
-    if asked_plans and plans_in(section) and not years_in(section):
-        return ""  # a section about the plan alone ("“十四五”时期发展成就")
+    if plans_in(section) and not years_in(section):
+        return ""  # a section about the plan alone ("“十四五”时期发展成就"; for 过去五年, a report's own past plan)
     asked = f"“{asked_plans[0]}”时期" if asked_plans else "过去五年"
     return f"只找到单一年份的数据，没有{asked}的数据"
 

@@ -12,7 +12,7 @@ import re
 TARGET_WORDS = ("目标", "预期", "计划", "打算", "力争", "拟", "定了", "定为", "要达到", "争取", "安排", "任务")
 # A question asking what was planned, whatever else it says ("2025年要确保粮食产量达到多少", "稳定在多少").
 PLAN_ASK = re.compile("|".join(TARGET_WORDS) + r"|要|确保|稳定在|控制在|保持在|将")
-ACTUAL_WORDS = ("完成", "实际", "实现了", "取得", "达到了", "增长了", "多少了", "成效", "成绩", "回顾")
+ACTUAL_WORDS = ("完成", "实际", "实现了", "取得", "达到了", "增长了", "多少了", "成效", "成绩", "回顾", "最终")
 
 
 def asked_kind(text: str) -> str:

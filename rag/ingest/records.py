@@ -41,7 +41,7 @@ _GROWTH = re.compile(GROWTH_WORDS)
 
 
 # Bump when extraction changes: indexes whose records were read otherwise are re-read (`fingerprint`).
-RECORDS_VERSION = "5"
+RECORDS_VERSION = "6"
 
 
 def fingerprint(extra: str | None = None) -> str:

@@ -43,6 +43,7 @@ class Question:
     bridge_ask: Question | None = None
     parts: list[Question] = field(default_factory=list)  # a compound question's parts ([]: answered whole)
     completion: bool = False  # "目标完成了吗": parts are the target and the result, judged together
+    comparison: object = None  # "今年的目标比去年高还是低": parts are one figure at two times (`YearComparison`)
 
     @property
     def answered_as(self) -> list[Question]:

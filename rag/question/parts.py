@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..domain.indicators import catalogue, pairs
 from ..domain.periods import TIME, YEAR_TOKEN
 from ..domain.places import Gazetteer, known_places
 from .model import Bridge, Question
@@ -104,7 +105,7 @@ def _without_places(text: str, g: Gazetteer) -> str:
 def _split_each(text: str, g: Gazetteer, slots: Callable[[str], Question]) -> list[str]:
     """One question per year, place or indicator when the question asks for each (分别, 各, 哪个更高…)."""
     if not _EACH.search(text):
-        return [text]
+        return _figure_pair(text, g, slots) or [text]
     m = _YEAR_PAIR.search(text)
     if m:
         return _single([text[: m.start()] + y + text[m.end() :] for y in (m.group(1), m.group(2))])
@@ -112,7 +113,7 @@ def _split_each(text: str, g: Gazetteer, slots: Callable[[str], Question]) -> li
     if run:
         start, end = run[0][0], run[-1][1]
         return _single([text[:start] + text[a:b] + text[end:] for a, b in run[:MAX_PARTS]])
-    return _phrase_pair(text, g) or _single(_indicator_pair(text, slots)) or [text]
+    return _phrase_pair(text, g) or _single(_indicator_pair(text, slots)) or _figure_pair(text, g, slots) or [text]
 
 
 def _single(parts: list[str]) -> list[str]:
@@ -134,6 +135,47 @@ def _indicator_pair(text: str, slots: Callable[[str], Question]) -> list[str]:
         if m and min(len(a), len(b)) >= 3 and not re.search(r"[、和及与]$", text[: m.start()]):
             return [text[: m.start()] + p + text[m.end() :] for p in (a, b)]
     return []
+
+
+_MEASURES = ("增长率", "增速", "增幅", "增长", "总量", "规模", "总额")  # an indicator's level or growth
+_FIGURE_ASK = re.compile(r"(?:分别|各自|各)?(?:是|为|有|(?:增长|增加|下降|达到)了?)?多少[^，,？?]*[？?]?$")
+
+
+def _figure_pair(text: str, g: Gazetteer, slots: Callable[[str], Question]) -> list[str]:
+    """Two figures asked at once, joined by 和/与/及 right after the place and year: one question each.
+    "四川2024年GDP总量和增速是多少？" (one indicator's level and growth: the second takes the first's name) →
+    "…GDP总量是多少？", "…GDP增速是多少？"; "黑龙江2024年地区生产总值增速和城镇新增就业各是多少？" → one question
+    per indicator (without 分别/各, only two indicators of the catalogue: "地区生产总值和一般公共预算收入是多少")."""
+    ask = _FIGURE_ASK.search(text)
+    if not ask or slots(text).asked != "number":
+        return []
+    body = text[: ask.start()]
+    opened = [m.end for m in g.find(body) if not m.weak] + [m.end() for m in re.finditer(TIME, body)]
+    start = max(opened, default=0)
+    stretch = body[start:]
+    joins = list(re.finditer(r"和|与|及", stretch))
+    if len(joins) != 1 or "、" in stretch:
+        return []
+    a, b = stretch[: joins[0].start()], stretch[joins[0].end() :]
+    if len(a.lstrip("的")) < 2 or len(b) < 2:
+        return []
+    if b in _MEASURES:  # "GDP总量和增速": the growth of the same indicator
+        b = next((a[: -len(m)] for m in _MEASURES if a.endswith(m) and len(a) > len(m)), a).lstrip("的") + b
+    elif min(len(a.lstrip("的")), len(b)) < 3 or any(stretch in w for w, _ in pairs()):
+        return []  # "城镇和农村居民人均可支配收入": one pair wording, answered together
+    elif not re.match(r"分别|各", ask.group(0)) and not _two_indicators(a, b):
+        return []  # "做生意的公司和个体户一共有多少": one figure of two kinds of things
+    rest = re.sub(r"^(?:分别|各自|各)", "", ask.group(0))
+    return [text[:start] + part + rest for part in (a, b)]
+
+
+def _two_indicators(a: str, b: str) -> bool:
+    """Do `a` and `b` name two different indicators of the catalogue ("地区生产总值", "一般公共预算收入")?"""
+
+    def ids(text: str) -> set[str]:
+        return {i.id for i in catalogue() for w in i.wordings + i.growth_wordings if w in text}
+
+    return bool(ids(a)) and bool(ids(b)) and not ids(a) & ids(b)
 
 
 def _phrase_pair(text: str, g: Gazetteer) -> list[str]:

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from threading import Lock
 
+from ..domain.comparisons import year_comparison
 from ..domain.places import Gazetteer
 from ..domain.targets import asks_completion, completion_base
 from ..errors import QuestionError
@@ -98,7 +99,7 @@ class Reader:
             understood = rewrite(text, previous, self.places, slots=self.slots).text
         bridge = None if bridged else bridge_question(understood)
         table = None
-        if tables and not bridged and bridge is None:
+        if tables and not bridged and bridge is None and year_comparison(understood) is None:  # (two times: parts)
             table = table_query(understood, self.places, self.provinces)
         q = self.question(understood)
         q.table = table  # across regions or years: answered from the indicator records, nothing to search
@@ -109,7 +110,18 @@ class Reader:
             if len(texts) > 1:
                 q.parts = [self.question(t) for t in texts]
             self._completion(q, understood)
+            if not q.completion:
+                self._comparison(q, understood)
         return q
+
+    def _comparison(self, q: Question, text: str) -> None:
+        """ "四川今年的粮食产量目标比去年高还是低": the figure at each time, asked as two parts (each from the report
+        that speaks of its time), ordered together by the answer step."""
+        asked = year_comparison(text)
+        if asked is None or not self.slots(asked.first).phrases:
+            return
+        q.parts = [self.question(f"{asked.first}是多少？"), self.question(f"{asked.second}是多少？")]
+        q.comparison = asked
 
     def _completion(self, q: Question, text: str) -> None:
         """ "江苏去年经济增长目标完成了吗": the year's target and its result, asked as two parts (each from the

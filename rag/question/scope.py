@@ -199,7 +199,7 @@ def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
         now = _anchor(own)
         if not kind and q.asked == "number" and not PLAN_ASK.search(q.text) and now is not None:
             if max(q.years + [b for _, _, b in spans]) < now:
-                kind = "actual"  # a figure of a time over by now, asked with no plan word: its result
+                kind = q.kind = "actual"  # a figure of a time over by now, asked with no plan word: its result
         keep = _speaking(own, q, spans, kind)
         if kind and not keep and (kind == "target" or q.asked != "number"):
             keep = _speaking(own, q, spans, "")  # "争取到的资金", "巩固…成效": a loose kind word; sentences decide

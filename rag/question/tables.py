@@ -26,11 +26,22 @@ import cn2an
 
 from ..domain.indicators import DATA, Indicator, catalogue
 from ..domain.numbers import CN_COUNT_CHARS, CN_COUNT_OR_DIGIT
-from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, REPORT_YEAR, YEAR_TOKEN, plan_named, years_in
+from ..domain.periods import (
+    FIVE_YEAR_PLANS,
+    RELATIVE_RE,
+    RELATIVE_YEARS,
+    REPORT_YEAR,
+    YEAR_TOKEN,
+    plan_named,
+    recent_count,
+    relative_offsets,
+    year_range,
+    years_in,
+)
 from ..domain.places import LEVEL_WORDS, Gazetteer
 from ..domain.targets import asks_completion
 from ..domain.units import figures, to_base
-from ..domain.vocabulary import GROWTH_WORDS, NEGATED_ASIDE, RANK_ASK, asked_kind
+from ..domain.vocabulary import GROWTH_WORDS, NEGATED_ASIDE, PER_UNIT, RANK_ASK, asked_kind
 from ..errors import RagError
 
 # All provinces: "各省", "31个省份", "全国各省区市", "哪些省份" (a named group or places narrow it instead).
@@ -64,6 +75,9 @@ _ORDER = re.compile(
     r"排名|排序|怎么排|由高到低|由低到高|从高到低|从低到高|最高|最低|最快|最慢|最多|最少|最大|最小|前[" + CN_COUNT_CHARS + r"\d]"
 )
 _LOW_FIRST = re.compile(r"最低|最慢|最少|最小|由低到高|从低到高")
+# A change between two years asked across regions ("哪些省份今年的目标比去年下调了", "…比2024年加快了").
+_RISE = re.compile(r"上调|调高|提高了|加快|提速|上升|增加了|更高|高于")
+_FALL = re.compile(r"下调|调低|调减|降低了|放缓|回落|减慢|下降了|减少了|更低|低于")
 _COMPARE = re.compile(r"谁|哪个|对比|比较|不同|相比|更高|更快|更大|更多|差距|高多少|低多少")
 # Not a table: a difference or a share is a figure reports state ("高于全国0.7个百分点", "占全国38.7%").
 _NOT_TABLE = re.compile(
@@ -104,6 +118,8 @@ class Want:
     region: str
     years: tuple[int, ...] = ()
     relative: int | None = None  # 去年 (-1), 今年 (0): counted from the region's latest report
+    recent: int = 0  # 近三年 (3): the last years its reports can state, counted back from its latest report
+    offsets: tuple[int, ...] = ()  # "今年…比去年": several relative years, each counted from its latest report
 
 
 @dataclass
@@ -123,6 +139,7 @@ class TableQuery:
     overview: bool = False  # "江苏2025年主要预期目标完成情况": one region over every indicator it set a target for
     period: str = ""  # "“十四五”时期各省…年均增长": the plan's averages (records dated its last year)
     missed: bool | None = None  # "哪些…没有达到目标" (True) / "完成了的省份有哪些" (False): the regions asked
+    direction: int = 0  # a change between two years asked: 1 raised ("上调", "加快"), -1 lowered, 0 any change
 
     @property
     def label(self) -> str:
@@ -239,6 +256,8 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     if found is None:
         return None
     ind, measure = found
+    if any(m + w in text for m in PER_UNIT for w in ind.wordings if not w.startswith(m) and not ind.name.startswith(m)):
+        return None  # "各省人均地区生产总值": a ratio the catalogue's indicator is not (answered as an ordinary question)
     for sentence in (m.group(0) for m in re.finditer(r"[^？?]+[？?]?", text) if m.group(0).strip()):
         other = indicator_of(sentence)
         if other is None and sentence[-1] not in "？?" and not years_in(sentence) and not g.find(sentence):
@@ -246,7 +265,8 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
         if (other is None and not _GOES_ON.search(sentence)) or (other is not None and other[0] != ind):
             return None  # "…地区生产总值是多少？2023年计划新建多少5G基站？": two questions, not one table
     segments = [s for s in _SEGMENT.split(text) if s.strip()]
-    parsed = [(s, _regions(s, g, provinces), years_in(s)) for s in segments]
+    parsed = [(s, _regions(s, g, provinces), year_range(s) or years_in(s)) for s in segments]
+    recent = recent_count(text)
     wants: list[Want] = []
     asked: list[str] = []
     for i, (seg, regions, years) in enumerate(parsed):
@@ -256,13 +276,18 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
             near = [p for p in parsed[i + 1 :] + parsed[:i][::-1] if p[2] and not p[1]]
             years = near[0][2] if near else []
         relative = RELATIVE_RE.search(seg)
+        offsets = tuple(relative_offsets(seg)) if not years else ()
         for r in regions:
-            wants.append(Want(r, tuple(years), RELATIVE_YEARS[relative.group(0)] if relative and not years else None))
+            offset = RELATIVE_YEARS[relative.group(0)] if relative and not years else None
+            want = Want(r, tuple(years), offset, recent if not years and offset is None else 0)
+            want.offsets = offsets if len(offsets) == 2 else ()
+            wants.append(want)
         if _ASKS_WHICH.search(seg) or _ORDER.search(seg) or _COMPARE.search(seg):
             asked += regions
     every_year = "历年" in text or "历年来" in text
-    all_years = years_in(text)
-    if not wants or (len({w.region for w in wants}) < 2 and len(all_years) < 2 and not every_year):
+    all_years = year_range(text) or years_in(text)
+    spans = every_year or any(w.recent for w in wants)
+    if not wants or (len({w.region for w in wants}) < 2 and len(all_years) < 2 and not spans):
         return None
     kind = asked_kind(text) or ("target" if _SET_AT.search(text) else "actual" if _RESULT_ASK.search(text) else "")
     q = TableQuery(ind, measure, kind, wants, every_year=every_year)
@@ -276,6 +301,13 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
         if _ASKS_WHICH.search(text):
             q.missed = bool(_MISSED.search(text))
         return q
+    two_years = len(all_years) == 2 or any(w.offsets for w in q.wants)
+    if two_years and len(q.regions) >= 2:
+        unworded = re.sub("|".join(map(re.escape, ind.wordings + ind.growth_wordings + (ind.name,))), " ", text)
+        rise, fall = _RISE.search(unworded), _FALL.search(unworded)
+        if rise or fall or _COMPARE.search(text):
+            q.ask, q.direction, q.note = "change", (1 if rise else 0) - (1 if fall else 0), QUALIFIER_NOTE
+            return q
     unit_hint = "%" if measure == "growth" or ind.level == "percent" else ""
     q.threshold = _threshold(text, unit_hint)
     top = _TOP.search(text)
