@@ -166,3 +166,23 @@ def test_a_plan_average_is_the_plans_record_not_a_years():
     goal = chunk_records(_chunk("今后五年，地区生产总值年均增长5%左右。", period=2026, kind="plan", year=2026))
     assert [(r.year, r.kind, r.period) for r in goal] == [(2030, "target", "十五五")]
     assert chunk_records(_chunk("近三年地区生产总值年均增长5%。", period=2025, kind="review", year=2026)) == []
+
+
+def test_a_change_a_start_a_ratio_or_a_total_over_years_is_no_years_level():
+    review = {"period": 2025, "kind": "review", "year": 2026}
+    # "从X提高到Y": Y is the level; a change ("增加2702亿元") and another ratio's figure are none
+    assert _values("地区生产总值从11.37万亿元提高到14.58万亿元。", **review) == {("地区生产总值", 2025, "actual"): "14.58万亿元"}
+    assert _values("全省地区生产总值都有所增加，全省共增加2702亿元。", **review) == {}
+    assert _values("全省地区生产总值连跨3个千亿级台阶，2025年人均生产总值提升至7.6万元。", **review) == {}
+    # a span word before the figure, or a paragraph that opens on one: a total over the years
+    assert _values("人均可支配收入年均增长6%，城镇新增就业超690万人。", **review) == {}
+    text = "这五年，民生保障扎实稳固。城镇新增就业452万人。地区生产总值达到4.93万亿元。"
+    assert _values(text, **review) == {("地区生产总值", 2025, "actual"): "4.93万亿元"}  # only the level reached
+    # a bound, then the level itself: the level
+    assert _values("地区生产总值突破3万亿元、达3.6万亿元。", **review) == {("地区生产总值", 2025, "actual"): "3.6万亿元"}
+    # one year's figures: "过去一年" is one year, "创近5年新高" the highest in five
+    text = "过去一年，全省经济稳中有进。粮食产量615.6亿斤、创近5年新高；规模工业增加值增长7.3%。"
+    assert _values(text, **review) == {
+        ("粮食产量", 2025, "actual"): "615.6亿斤",
+        ("规模以上工业增加值增长", 2025, "actual"): "7.3%",
+    }

@@ -279,3 +279,16 @@ def test_one_regions_targets_of_a_year_each_beside_its_result():
     ]
     assert "未完成1个（地区生产总值增长）" in a.text and "无法判断1个（粮食产量）" in a.text
     assert q("湖北2025年地区生产总值是多少？") is None  # one indicator of one region: no table
+
+
+def test_a_completion_table_over_the_regions_whose_target_passes_a_threshold():
+    rows = KB + [
+        ("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026),
+        ("安徽省", 2025, "actual", "gdp", "growth", "5.2%", 5.2, "%", 2026),
+    ]
+    text = "2025年把地区生产总值增长目标定在5.5%及以上的省份，实际完成得怎么样？"
+    ask = q(text)
+    assert ask.completion and ask.threshold[:2] == (">=", 5.5)
+    a = answer_table(text, ask, _kb(rows))
+    assert {r["region"] for r in a.table["rows"]} == {"湖北省", "安徽省"}  # 江西 (5%左右), 福建 (5.0%—5.5%) are below
+    assert "未完成2个（安徽省、湖北省）" in a.text  # 5.6％ below 6％左右, 5.2% below 5.5%以上

@@ -83,6 +83,7 @@ def test_this_year_counts_from_the_place_s_latest_report_or_from_rag_today(bot, 
 def test_a_five_year_plan_is_answered_only_by_a_report_that_reviews_it(bot):
     a = bot.ask("“十四五”期间江苏地区生产总值年均增长多少？")
     assert not a.refused and "5.7%" in a.text
+    assert a.headline == "江苏省 · “十四五”时期 · 实际：5.7%"  # the answer says the period it is about
     b = bot.ask("“十四五”期间浙江生产总值年均增长多少？")
     assert b.refused and "十四五" in b.text
 
@@ -209,3 +210,8 @@ def test_one_figure_at_two_times_is_ordered_from_both_cited_figures(bot):
     assert "结论：2025年比2024年低" in a.text and "5.3%" in a.text and "5.8%" in a.text
     a = bot.ask("浙江今年的生产总值增长目标比去年高还是低？")  # 浙江's latest report is 2025: no 2024 target here
     assert a.refused and "无法比较" in a.text and "5.5%左右" in a.text
+
+
+def test_a_target_no_report_plans_is_refused_with_where_it_would_be(bot):
+    a = bot.ask("江苏2024年地区生产总值增长目标是多少？")  # the 2025 report reviews 2024; only 2024's plans it
+    assert a.refused and "2024年的目标要看2024年的报告" in a.text

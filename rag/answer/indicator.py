@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..domain.figures import clause_spans
+from ..domain.figures import RATIO_MARKERS, change_before, clause_spans, level_reached, ratios_named
 from ..domain.indicators import catalogue, pairs
 from ..domain.periods import YEAR_SPAN, YEAR_TOKEN, years_in
 from ..domain.tokenize import tokenize, word_cuts, words
@@ -277,10 +277,6 @@ def only_per_unit(q: Question, sentence: str) -> bool:
     return bool(spots) and all(_per_unit(q, f, sentence, i) for f, i in spots)
 
 
-_RATIO_MARKERS = tuple(m for m in PER_UNIT if m != "万元")  # words that open a ratio's name ("万元" is also an amount)
-
-
-_INCREMENT = re.compile(rf"(?:{GROWTH_WORDS}|新增|净增|增)了?\s*$")  # a change written right before its figure
 _NEW_ASK = re.compile(r"新增|净增|增量|变化")  # a question that asks a change without a growth word
 
 
@@ -296,15 +292,14 @@ def _other_year(q: Question, before: str) -> bool:
 def _ratio_unasked(q: Question, before: str) -> bool:
     """Does the figure's own clause (up to it) name a ratio the question does not ask — in its words or in
     the report wordings of its paraphrases (老百姓收入 → 居民人均可支配收入 asks a 人均 figure)?"""
-    clause = re.split(r"[，,；;。、]", before)[-1]
     asked = q.text + "".join(f for forms in q.aliases.values() for f in forms)
-    return any(m in clause and m not in asked for m in _RATIO_MARKERS)
+    return any(m not in asked for m in ratios_named(before))
 
 
 def per_unit_unwritten(q: Question, sentence: str) -> bool:
     """A ratio asked ("人均GDP", "单位生产总值能耗") that the sentence does not write in any form: its marker
     alone ("居民人均可支配收入") is another ratio's."""
-    marker = next((m for m in _RATIO_MARKERS if q.phrases and m in q.phrases[0]), "")
+    marker = next((m for m in RATIO_MARKERS if q.phrases and m in q.phrases[0]), "")
     if not marker:
         return False
     rest = q.phrases[0][q.phrases[0].find(marker) + len(marker) :].lower()
@@ -354,26 +349,6 @@ def near_indicator(q: Question, sentence: str) -> str:
     return "，".join(indicator_windows(q, sentence))
 
 
-# A level reached, written before the figure: at the end of a period it is that year's level.
-_REACHED = re.compile(r"(?:达到|达|突破|迈上|跨上|站上|超过|增加到|提高到|提升至|提升到|增至|升至)\s*$")
-
-
-_GOAL = re.compile(r"力争|目标|预期|计划|确保|争取|左右|以上|纲要|到\s*20\d\d\s*年")  # a goal's words ("达" is a result's too)
-
-
-def _level_reached(f: Figure, window: str) -> bool:
-    """In a sentence over several years, is the figure the level reached at its end ("…达14.2万亿元") — not a
-    rate, an average or total over the years ("年均超过70万人"), nor a goal ("达58万元/人左右")?"""
-    before = window[: f.start]
-    return (
-        f.family != "percent"
-        and bool(_REACHED.search(window[max(0, f.start - 4) : f.start]))
-        and not YEAR_SPAN.search(before)
-        and "累计" not in before
-        and not _GOAL.search(window)
-    )
-
-
 _OVER_YEARS = re.compile(rf"{YEAR_SPAN.pattern}|每年")  # "每年城镇新增就业40万人以上": each year of a period
 
 
@@ -406,13 +381,13 @@ def slot_figures(q: Question, sentence: str) -> list[tuple[Figure, str]]:
                 continue
             if growth and _SHARE_WORDS.search(window[max(0, f.start - 8) : f.start]):
                 continue  # a share is no growth rate
-            if level and f.family != "percent" and _INCREMENT.search(window[max(0, f.start - 4) : f.start]):
+            if level and f.family != "percent" and change_before(window[: f.start]):
                 continue  # "全省共增加2702亿元": a change, not the level asked
             if _other_year(q, window[: f.start]):
                 continue  # "2023年达到13.09万亿元" for 2024's
             if _ratio_unasked(q, window[: f.start]):
                 continue  # "地区生产总值…，人均生产总值提升至7.6万元": the ratio's figure, not the total's
-            if over_years and not _level_reached(f, window):
+            if over_years and not level_reached(f, window):
                 continue  # "近3年…年均增长12.8%", "五年新增就业522万人": the sentence speaks of several years
             out.append((f, window))
     return out

@@ -13,7 +13,7 @@ import re
 
 from ..domain.figures import kind_of, year_of
 from ..domain.named_sets import members
-from ..domain.periods import DAY, YEAR_TOKEN, years_in
+from ..domain.periods import DAY, FIVE_YEAR_PLANS, YEAR_TOKEN, plan_named, years_in
 from ..domain.places import region_aliases
 from ..domain.tokenize import tag
 from ..domain.vocabulary import RANK
@@ -136,7 +136,11 @@ def headline(q: Question, value: str, sentence: str, chunk: Chunk, place: str = 
     if place and place != region:
         region = f"{place}（据{region}的报告）"
     year = year_of(sentence, chunk)
-    parts = [region, f"{year}年" if year else ""]
+    plan = next((p for p in q.periods if p in FIVE_YEAR_PLANS), "")
+    if not plan and "past-five-years" in q.periods:
+        plan = plan_named(sentence, chunk.meta.year) or plan_named("过去五年", chunk.meta.year)
+    # a question about a five-year plan is answered for the plan ("“十四五”时期"), not for the year its report dates it
+    parts = [region, f"“{plan}”时期" if plan else f"{year}年" if year else ""]
     if q.asked == "number":
         parts.append(kind_of(sentence, chunk))
     label = " · ".join(p for p in parts if p)

@@ -397,4 +397,7 @@ def answer_table(question: str, table: TableQuery | None, retriever, filters=Non
     fixed = today_year()  # 今年 of an evaluation written on a given day (`--today`), else each region's latest report
     anchors = {region: fixed or year for region, year in retriever.latest_report_year.items()}
     cells = filler(q, retriever.book, allows, anchors)
+    if q.completion and q.threshold and not q.overview:  # the regions whose target passes, each with its result
+        passing = {t.region for t in cells[::2] if _passes(t, q)}
+        cells = [c for c in cells if c.region in passing]
     return build_answer(question, q, cells, chunk_of, covered, getattr(retriever, "report_years", None))

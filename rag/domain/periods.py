@@ -42,11 +42,16 @@ FIVE_YEAR_PLANS = {
 REPORT_YEAR = re.compile(rf"({YEAR_DIGITS})\s*年(?=[^，,。？?；;]{{0,12}}?报告)")
 # A figure over several years, not one year's: "近3年", "三年来", "过去五年", "年均".
 YEAR_SPAN = re.compile(
-    rf"近{CN_COUNT_OR_DIGIT}+年|(?!一年来){CN_COUNT_OR_DIGIT}+年来|过去{CN_COUNT_OR_DIGIT}+年|年均"
-)  # not "一年来"
+    rf"近(?![一1]年){CN_COUNT_OR_DIGIT}+年(?!来?(?:新高|最高|最好|最低|新低|最快|最多))"
+    rf"|(?![一1]年来){CN_COUNT_OR_DIGIT}+年来(?!(?:新高|最高|最好|最低|新低|最快|最多))"
+    rf"|过去(?![一1]年){CN_COUNT_OR_DIGIT}+年|年均"
+)  # not "一年来", "过去一年" (one year), nor "创近5年新高" (one year's figure, the highest in five)
 PAST_FIVE_YEARS = ("过去五年", "过去5年", "上一个五年", "五年来", "这五年", "这5年")
 # A sentence about a period, not one year: a span word, a five-year plan named, a goal "到2030年".
 SPAN_FRAME = re.compile(rf"{YEAR_SPAN.pattern}|累计|五年|期间|时期|以来|(?:{'|'.join(FIVE_YEAR_PLANS)})|到\s*{YEAR_DIGITS}\s*年")
+# What opens a paragraph about a period: the same words, but not a plan merely named ("“十四五”收官之年",
+# "确保“十五五”开好局": a year's words).
+_LEAD_FRAME = re.compile(rf"{YEAR_SPAN.pattern}|累计|五年|期间|时期|以来|到\s*{YEAR_DIGITS}\s*年")
 
 
 def years_in(text: str, loose: bool = False) -> list[int]:
@@ -114,9 +119,17 @@ def plan_named(text: str, report_year: int | None) -> str:
 def framed(text: str) -> bool:
     """Does `text` (what comes before a sentence) speak of a period at its end: a span word after the last
     year it names ("“十四五”时期…", not "五年来…。2025年，…")?"""
-    spans = [m.end() for m in SPAN_FRAME.finditer(text)]
+    spans = [m.end() for m in _LEAD_FRAME.finditer(text)]
     years = [m.end() for m in YEAR_WORD.finditer(text)]
     return bool(spans) and (not years or spans[-1] > years[-1])
+
+
+def opens_on_span(lead: str) -> bool:
+    """Does the paragraph that `lead` (what comes before a sentence) ends in open on a span ("这五年，…", "五年来，…"):
+    its first clause names a span and no year?"""
+    paragraph = lead.rsplit("\n", 1)[-1]
+    first = re.split(r"[，,。；;：:]", paragraph, maxsplit=1)[0]
+    return bool(_LEAD_FRAME.search(first)) and not years_in(first)
 
 
 def period_disagrees(asked_plans: list[str], sentence: str, section: str, lead: str = "", report_year: int | None = None) -> str:

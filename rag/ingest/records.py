@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
-from ..domain.figures import clause_spans, kind_of, passage_year
+from ..domain.figures import change_before, clause_spans, kind_of, level_reached, passage_year, ratios_named
 from ..domain.indicators import Indicator, catalogue, pairs
-from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, plan_named, years_in
+from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, opens_on_span, plan_named, years_in
 from ..domain.places import Gazetteer, gazetteer
 from ..domain.units import figures
 from ..domain.vocabulary import GROWTH_WORDS
@@ -41,7 +41,7 @@ _GROWTH = re.compile(GROWTH_WORDS)
 
 
 # Bump when extraction changes: indexes whose records were read otherwise are re-read (`fingerprint`).
-RECORDS_VERSION = "6"
+RECORDS_VERSION = "8"
 
 
 def fingerprint(extra: str | None = None) -> str:
@@ -119,6 +119,7 @@ _BOUND_BEFORE = re.compile(r"(?:突破|超过|超|不少于|不低于|不超过|
 _SHARED_QUALIFIERS = ("左右", "以上", "以内", "以下")
 _FALL_BEFORE = re.compile(r"(?:下降|下跌|回落|降低|减少)了?$")
 _STEP_AFTER = re.compile(r"(?:新)?台阶")
+_EXACT_BEFORE = re.compile(r"[、，,]\s*(?:达到|达|为)$")  # "…突破3万亿元、达3.6万亿元": the level itself
 
 
 def _stands_alone(sentence: str, start: int) -> bool:
@@ -265,19 +266,43 @@ def chunk_records(chunk: Chunk, indicators: tuple[Indicator, ...] | None = None,
                     continue
                 if _COORDINATED.search(sentence[a:end]) and "分别" in sentence[end:b]:
                     continue  # "城镇和农村居民人均可支配收入分别增长4.3%和7.1%": which figure is whose is not read here
-                taken: set[str] = set()
+                taken: dict[str, int] = {}  # measure -> its record's place in `out` (-1: none)
                 for f in figures(sentence[end : min(b, limit)]):
                     measure = _measure(f.family, f.unit, ind, growth_word, sentence[end : end + f.start])
-                    if measure is None or measure in taken:
+                    if measure is None:
                         continue
+                    if measure in taken:
+                        k = taken[measure]  # "突破3万亿元、达3.6万亿元": the exact level after a bound replaces it
+                        if k >= 0 and out[k].qualifier and _EXACT_BEFORE.search(sentence[: end + f.start]):
+                            out[k] = record(ind, measure, end + f.start, f)
+                        continue
+                    before = sentence[: end + f.start]
+                    changed = f.family != "percent" and change_before(before)  # ("价格下降0.1%" is the level's sign)
+                    if measure == "level" and (changed or _other_ratio(ind, o.wording.text, before)):
+                        continue  # "全省共增加2702亿元", "从11.37万亿元提高到…", "人均生产总值7.6万元": not the level
                     if _SEVERAL_YEARS.search(sentence[a : end + f.start]):
                         if measure == "growth" and "年均" in sentence[a : end + f.start]:
-                            taken.add(measure)  # "“十四五”时期地区生产总值年均增长5.7%": the plan's average
+                            taken[measure] = -1  # "“十四五”时期地区生产总值年均增长5.7%": the plan's average
                             out += _plan_average(record(ind, measure, end + f.start, f), chunk, sentence[: end + f.start], at)
                         break  # "十三五期间累计完成投资1544亿元": a total over years is no year's figure
-                    taken.add(measure)  # the nearest figure of each measure
+                    if over_years(sentence, end + f.start, chunk.text[:at]) and not level_reached(f, sentence[end:b]):
+                        break  # "这五年，…城镇新增就业452万人": a total over the years, no year's figure
+                    taken[measure] = len(out)  # the nearest figure of each measure
                     out.append(record(ind, measure, end + f.start, f))
     return sorted(out, key=lambda r: r.start)  # report order
+
+
+def over_years(sentence: str, pos: int, lead: str) -> bool:
+    """Does the sentence speak of several years where its figure at `pos` stands: a span word before it in the
+    sentence ("人均可支配收入年均增长6%，城镇新增就业超690万人"; a record "创近5年新高" is no span), or a paragraph that
+    opens on one ("这五年，…"), and no year named before it (plan averages are read apart, `_plan_average`)?"""
+    before = sentence[:pos]
+    return not years_in(before) and bool(YEAR_SPAN.search(before) or opens_on_span(lead))
+
+
+def _other_ratio(ind: Indicator, wording: str, before: str) -> bool:
+    """Does the figure's clause name a ratio its indicator is not ("人均生产总值" after 地区生产总值)?"""
+    return any(m not in ind.name and m not in wording for m in ratios_named(before))
 
 
 def _plan_average(r: Record, chunk: Chunk, before: str, at: int) -> list[Record]:

@@ -181,6 +181,10 @@ def _speaking(own: list[Report], q: Question, spans: list[tuple[str, int, int]],
     ]
 
 
+# Words that ask a plan's figure and nothing else ("…增长目标是多少"); 争取/安排/任务 may be loose.
+_PLAIN_TARGET = re.compile(r"目标|预期|计划")
+
+
 def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
     """Keep the own reports that can speak of the asked years or five-year plan, of the asked kind (a figure
     asked with no plan word about a time over before 今年 is its result);
@@ -201,7 +205,8 @@ def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
             if max(q.years + [b for _, _, b in spans]) < now:
                 kind = q.kind = "actual"  # a figure of a time over by now, asked with no plan word: its result
         keep = _speaking(own, q, spans, kind)
-        if kind and not keep and (kind == "target" or q.asked != "number"):
+        loose = kind == "target" and not _PLAIN_TARGET.search(q.text)  # "争取到的资金": 争取 is no target asked
+        if kind and not keep and (loose or q.asked != "number"):
             keep = _speaking(own, q, spans, "")  # "争取到的资金", "巩固…成效": a loose kind word; sentences decide
         if keep:
             scope.own -= {r.doc_id for r in own} - {r.doc_id for r in keep}
@@ -211,6 +216,8 @@ def _by_time(q: Question, catalog: Catalog, scope: Scope) -> None:
         hint = ""
         if kind == "actual" and q.years:
             hint = f"；{q.years[-1]}年的实际情况要看{q.years[-1] + 1}年的报告"
+        elif kind == "target" and q.years and not spans:
+            hint = f"；{q.years[-1]}年的目标要看{q.years[-1]}年的报告"
         scope.missing_time.append(f"{place.name}已导入的报告只有{have}，没有写到{time}的{_KIND_WORD.get(kind, '情况')}{hint}")
 
 

@@ -300,6 +300,8 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
         q.completion, q.kind = True, "target"
         if _ASKS_WHICH.search(text):
             q.missed = bool(_MISSED.search(text))
+        # "把目标定在6%及以上的省份": only the regions whose target passes
+        q.threshold = _threshold(text, "%" if measure == "growth" or ind.level == "percent" else "")
         return q
     two_years = len(all_years) == 2 or any(w.offsets for w in q.wants)
     if two_years and len(q.regions) >= 2:
