@@ -33,3 +33,20 @@ def test_the_completion_table_of_three_provinces(archive_url):
     for region in ("江苏省", "广东省", "四川省"):
         assert table.count(region) == 2  # the target row and the result row
     assert "5%以上" in table and "5.3%" in table and "3.9%" in table
+
+
+def test_a_trend_table_and_a_comparison_of_two_years(archive_url):
+    async def run():
+        async with open_page(archive_url) as page:
+            trend = await ask(page, "江苏近三年地区生产总值增速")
+            table = await page.locator("#chat .rq-message").last.locator("table").inner_text()
+            await page.locator("#chat .rq-chart").last.wait_for()
+            await page.screenshot(path=str(ARTIFACTS / "17-trend-table.png"), full_page=True)
+            compared = await ask(page, "四川今年的粮食产量目标比去年的目标高还是低？")
+            await page.screenshot(path=str(ARTIFACTS / "18-two-years-compared.png"), full_page=True)
+            return trend, table, compared
+
+    trend, table, compared = asyncio.run(run())
+    assert "2023—2025年" in trend and [y in table for y in ("2023", "2024", "2025")] == [True] * 3
+    assert "5.8%" in table and "5.3%" in table  # 2024 from the 2025 report, 2025 from the 2026 report
+    assert "730亿斤以上" in compared and "725亿斤以上" in compared and "结论：2026年比2025年高" in compared

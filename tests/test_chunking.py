@@ -49,6 +49,16 @@ def test_relative_year_heading_resolved():
     assert "2024年目标任务" in target.header
 
 
+def test_a_heading_of_the_reports_own_years_work_is_its_plan():
+    from rag.ingest.chunking import section_period
+
+    meta = DocMeta(region="湖南省", year=2026, doc_type="政府工作报告")
+    for heading in ("三、关于2026年工作", "二、2026年主要工作建议", "努力做好今年各项工作"):
+        assert section_period((heading,), meta)[:2] == (2026, "plan")
+    assert section_period(("三、关于2025年工作",), meta)[:2] == (None, "")  # another year's work: not said
+    assert section_period(("（二）聚焦民生工作",), meta)[:2] == (None, "")
+
+
 def test_spans_point_back_to_source():
     for path in sorted(REPORTS.glob("*.txt")):
         doc = load_document(path)

@@ -113,6 +113,8 @@ def section_period(section: tuple[str, ...], meta: DocMeta) -> tuple[int | None,
     """
     for heading in section:
         kind = "review" if "回顾" in heading else ("plan" if re.search(r"目标|任务|安排|重点|要求|思路", heading) else "")
+        if not kind and "工作" in heading and meta.year and (meta.year in years_in(heading) or "今年" in heading):
+            kind = "plan"  # "三、关于2026年工作", "2024年主要工作建议": a report's own year's work is its plan
         if not kind:
             continue
         word = "工作回顾" if kind == "review" else "目标任务"
