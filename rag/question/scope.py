@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 
-from ..domain.periods import FIVE_YEAR_PLANS, YEAR_DIGITS, YEAR_TOKEN, speaks_of, speaks_of_period
+from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, YEAR_DIGITS, YEAR_TOKEN, speaks_of, speaks_of_period
 from ..domain.places import Gazetteer, Mention, Place
 from ..domain.vocabulary import PLAN_ASK
 from ..types import Chunk, DocMeta
@@ -155,11 +155,12 @@ def _resolve_years(q: Question, catalog: Catalog, scope: Scope) -> None:
         q.years = sorted({anchor + off for off in q.relative})
         q.relative = []
         asked = "、".join(f"{y}年" for y in q.years)
+        said = "".join(f"“{w}”" for w in dict.fromkeys(RELATIVE_RE.findall(q.text)))  # the words read: “去年”
         report = next((r for r in own if r.meta.year == anchor), None)
         if report is not None:
-            scope.note = f"按{place.name}最新的报告（{report.label}）理解为{asked}"
+            scope.note = f"{said}按{place.name}最新的报告（{report.label}）理解为{asked}"
         else:
-            scope.note = f"按今年为{anchor}年理解为{asked}（{place.name}没有{anchor}年的报告）"
+            scope.note = f"{said}按今年为{anchor}年理解为{asked}（{place.name}没有{anchor}年的报告）"
         return
 
 
