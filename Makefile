@@ -73,7 +73,9 @@ KB_ALL ?= eval/out/kb-all
 KB37 ?= eval/out/kb37
 QA_SETS ?= $(wildcard eval/*.jsonl)
 # Sets written on a given day (今年 = that day's year, not the asked place's latest report): scored with --today.
-TODAY_SETS ?= $(wildcard eval/years*.jsonl)
+# ownwords was written then too: its notes read 去年 as 2025 and count a 2026 target of a province without a 2026
+# report as a trap.
+TODAY_SETS ?= $(wildcard eval/years*.jsonl) eval/ownwords.jsonl
 SETS_TODAY ?= 2026-12-07
 eval-all: $(BIN)/rag ## build the 184-document archive index (bundled + $(ARCHIVE_DIRS)) and rag eval every set in eval/ -> $(KB_ALL)/ (first build ~1 h, then seconds)
 	@for d in $(ARCHIVE_DIRS); do test -d $$d || { echo "没有找到 $$d：请用 SHARED=<目录> 指定共享报告所在目录。"; exit 2; }; done

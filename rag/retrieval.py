@@ -26,6 +26,7 @@ from .domain.places import mainland_provinces, place_model
 from .domain.tokenize import tokenize
 from .embedding import Embedder
 from .ingest.records import RecordBook, extract
+from .question.meaning import IndicatorMeaning, add_meaning
 from .question.model import Question
 from .question.read import Reader
 from .question.scope import Catalog
@@ -151,6 +152,7 @@ class HybridRetriever:
         self._doc_years = {c.doc_id: c.meta.year for c in firsts}
         self._book = None
         self.query_cache = LRU(cache_size)  # query text -> vector: independent of the index, kept across reloads
+        self.meaning = IndicatorMeaning.for_embedder(embedder, self.query_vector)  # everyday names of indicators
         self._masks = LRU(64)  # filters / scopes -> chunk mask: belongs to this index
 
     @property
@@ -192,7 +194,9 @@ class HybridRetriever:
     def _prepare(self, q: Question) -> None:
         """What retrieval adds to a read question: term weights over the asked place's own reports (those above
         it when it has none) — the same whatever other reports the knowledge base holds (see
-        `HybridIndex.idf`) — and the outline of its latest work report when the areas of work are asked."""
+        `HybridIndex.idf`) — the indicator an everyday name means (`rag.question.meaning`), and the outline of
+        its latest work report when the areas of work are asked."""
+        add_meaning(q, self.meaning, lambda phrase: self._written(q, phrase))
         terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
         basis = (q.scope.own or q.scope.higher) if q.scope is not None else set()
         mask = self.doc_mask(frozenset(basis)) if basis else None
@@ -200,6 +204,11 @@ class HybridRetriever:
         if asks_areas(q) and q.scope is not None and q.scope.own:
             report = self.catalog.work_report(q.scope.latest or q.scope.own)
             q.outline = outline(q, self.index.doc_chunks(report)) if report else []
+
+    def _written(self, q: Question, phrase: str) -> bool:
+        """Do the asked place's reports (those above it when it has none) write `phrase`?"""
+        docs = (q.scope.own or q.scope.higher) if q.scope is not None else set()
+        return any(phrase in c.text for d in docs for c in self.index.doc_chunks(d))
 
     def term_weight(self, token: str, mask: np.ndarray | None) -> float:
         """IDF over the chunks `mask` keeps. A word the reports use elsewhere but the asked place's reports

@@ -19,7 +19,7 @@ from ..domain.periods import YEAR_SPAN, YEAR_TOKEN, years_in
 from ..domain.tokenize import tokenize, word_cuts, words
 from ..domain.units import Figure
 from ..domain.units import figures as find_figures
-from ..domain.vocabulary import CHANGE_WORDS, GROWTH_WORDS, PER_UNIT
+from ..domain.vocabulary import CHANGE_WORDS, GROWTH_WORDS, PER_UNIT, SHARED_HEADS
 from ..question.model import Question
 
 
@@ -207,9 +207,6 @@ def other_indicator(q: Question, sentence: str) -> bool:
 
 
 REWORDED_SPAN = 8  # characters before a head in which a reworded modifier is looked for
-
-# Heads that many statistics share: only their modifiers say which one is meant (report vocabulary).
-SHARED_HEADS = frozenset("增加值 总额 总值 收入 支出 投资 产值 营业收入 利润 总量 规模 销售额 零售额".split())
 
 
 def phrase_positions(q: Question, sentence: str, forms: list[str] | None = None) -> list[int]:

@@ -145,7 +145,7 @@ PHRASING = frozenset(
 # indicator it belongs to ("实际使用外资的增长目标是多少": the indicator is 实际使用外资;
 # 增长 and 目标 appear beside every figure of a target list). General report vocabulary.
 # Words that say a figure is a change, not a level ("地区生产总值增长5.5%", "能耗下降3%"): a regex alternation.
-GROWTH_WORDS = "增长|增速|增幅|上涨|涨幅|提高|提升|下降|降低|减少|增加"
+GROWTH_WORDS = "增长|增速|增幅|上涨|涨幅|涨|提高|提升|下降|降低|减少|增加"
 CHANGE_WORDS = frozenset(
     "增长 增速 增幅 涨幅 幅度 增加 提高 提升 下降 降低 减少 目标 预期 计划 完成 实现 达到 突破 同比 比上年 较上年 累计 全年 年均 "
     "实际 预计 控制 控制在 保持 稳定 稳定在".split()
@@ -174,3 +174,7 @@ def sentence_residents(sentence: str) -> set[str]:
     if "combined" in groups and "分别" in sentence and "城乡居民" in sentence:
         groups |= {"rural", "urban"}
     return groups
+
+
+# Heads that many statistics share: only their modifiers say which one is meant ("第一产业增加值" is no 规模以上工业增加值).
+SHARED_HEADS = frozenset("增加值 总额 总值 收入 支出 投资 产值 营业收入 利润 总量 规模 销售额 零售额".split())

@@ -157,6 +157,12 @@ def _split_places(mentions: list[Mention], g: Gazetteer) -> tuple[list[str], lis
     return regions, out
 
 
+def asked_units(text: str, aliases: dict[str, list[str]]) -> tuple[str, ...]:
+    """The unit families a figure question asks; a paraphrased indicator asks in its report wording's unit
+    ("经济总量有多大" -> 地区生产总值: money)."""
+    return _units(text + " " + " ".join(f for forms in aliases.values() for f in forms))
+
+
 def _units(text: str) -> tuple[str, ...]:
     m = _ASKED_UNIT.search(text)
     if m:
@@ -297,8 +303,7 @@ def analyse(text: str, places: Gazetteer | list[str] | tuple[str, ...] = ()) -> 
     lowered = text.lower()
     q.aliases = {w: forms for w, forms in ALIASES.items() if w in lowered}
     if q.asked == "number":
-        # a paraphrased indicator asks in its report wording's unit ("经济总量有多大" -> 地区生产总值: money)
-        q.units = _units(text + " " + " ".join(f for forms in q.aliases.values() for f in forms))
+        q.units = asked_units(text, q.aliases)
     drop = set(RELATIVE_YEARS) | set(TARGET_WORDS) | set(ACTUAL_WORDS) | PHRASING | set(UNITS)
     for m in q.mentions:
         drop.update(tokenize(m.text))
