@@ -196,7 +196,8 @@ class HybridRetriever:
         it when it has none) — the same whatever other reports the knowledge base holds (see
         `HybridIndex.idf`) — the indicator an everyday name means (`rag.question.meaning`), and the outline of
         its latest work report when the areas of work are asked."""
-        add_meaning(q, self.meaning, lambda phrase: self._written(q, phrase))
+        # (the words' vector and the question's in one batch: about 0.7 of two calls)
+        add_meaning(q, self.meaning, lambda phrase: self._written(q, phrase), lambda words: self.prefetch([q.text, words]))
         terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
         basis = (q.scope.own or q.scope.higher) if q.scope is not None else set()
         mask = self.doc_mask(frozenset(basis)) if basis else None

@@ -98,17 +98,25 @@ def asked_words(q: Question) -> str:
     return _ASK_WORDS.sub("", text)
 
 
-def add_meaning(q: Question, meaning: IndicatorMeaning | None, written: Callable[[str], bool] = lambda _: False) -> None:
+def add_meaning(
+    q: Question,
+    meaning: IndicatorMeaning | None,
+    written: Callable[[str], bool] = lambda _: False,
+    prefetch: Callable[[str], None] = lambda _: None,
+) -> None:
     """A figure asked in words no report uses and no paraphrase lists: the catalogue indicator it means, as a
     paraphrase of its phrase (its report wordings). `written`: whether the asked place's reports write a phrase
-    (then it is their own term — "第一产业增加值", "新增各类人才" — not an everyday name of another indicator)."""
+    (then it is their own term — "第一产业增加值", "新增各类人才" — not an everyday name of another indicator);
+    `prefetch`: told the words about to be embedded (the retriever embeds them in one batch with the question)."""
     if meaning is None or q.asked != "number" or not q.phrases or q.aliases or q.table is not None:
         return
     if any(w in q.text for ind in meaning.indicators for w in (*ind.wordings, *ind.growth_wordings)):
         return  # the question writes a report wording itself
     if any(written(form) for phrase in q.phrases for form in _own_terms(phrase)):
         return
-    found = meaning.match(asked_words(q))
+    words = asked_words(q)
+    prefetch(words)
+    found = meaning.match(words)
     if found is None:
         return
     ind = found[0]
