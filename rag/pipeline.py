@@ -47,6 +47,9 @@ from .types import Answer, Hit
 DEFAULT_K = 10
 
 
+MAX_CHAINS = 32  # (k, filters) combinations kept built
+
+
 class Assistant:
     def __init__(
         self,
@@ -63,6 +66,10 @@ class Assistant:
         self._generation: Path | None = None
         self._lock = threading.Lock()
         self._pins = threading.local()
+        # Chains by (k, filters): built once. Building one parses its functions' source (`RunnableLambda`), and
+        # CPython 3.11's parser state is shared between threads (gh-106905): parsing while another thread compiles
+        # a module failed an index load with a spurious SystemError.
+        self._chains: dict[tuple[int, Filters | None], Runnable] = {}
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -106,6 +113,7 @@ class Assistant:
         retriever = self.retriever
         tag("政府工作报告")
         retriever.query_vector("政府工作报告")  # the engine's first call starts its threads
+        self.chain()  # the default chain, built before any thread asks
 
     def read(self, question: str, previous: str | None = None) -> Question:
         """The one reading of a turn (`previous`: the previous question as understood, for follow-ups such as
@@ -121,7 +129,18 @@ class Assistant:
     def ask(self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, reading: Question | None = None) -> Answer:
         """Answer one question through the LCEL chain (`reading`: the turn's `Question` when already read)."""
         with self.pinned():
-            return build_answer_chain(self, k=max(1, k), filters=filters).invoke({"text": question, "reading": reading})
+            return self.chain(k, filters).invoke({"text": question, "reading": reading})
+
+    def chain(self, k: int = DEFAULT_K, filters: Filters | None = None) -> Runnable:
+        """The answer chain for `k` and `filters` (`build_answer_chain`), built once."""
+        key = (max(1, k), filters)
+        with self._lock:
+            found = self._chains.get(key)
+            if found is None:
+                if len(self._chains) >= MAX_CHAINS:
+                    self._chains.pop(next(iter(self._chains)))
+                found = self._chains[key] = build_answer_chain(self, k=key[0], filters=filters)
+            return found
 
     def respond(
         self, question: str, k: int = DEFAULT_K, filters: Filters | None = None, reading: Question | None = None
