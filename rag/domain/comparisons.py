@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .periods import YEAR_TOKEN
-from .units import figures, to_base
+from .units import comparable, figures, signed_base
 
 _TIME = rf"去年|上年|前年|今年|明年|{YEAR_TOKEN}"
 _RISE_FALL = (
@@ -50,10 +50,7 @@ def order(first: str, second: str) -> int | None:
     if not a_figs or not b_figs or a_figs[0].number is None or b_figs[0].number is None:
         return None
     a, b = a_figs[0], b_figs[0]
-    if a.family != b.family or not a.family or ("百分点" in a.unit) != ("百分点" in b.unit):
+    if not comparable(a, b):
         return None
-    va, vb = to_base(a.number, a.unit), to_base(b.number, b.unit)
-    if a.family == "percent":  # "下降3%" is below "增长1%"
-        va = -va if re.search(r"下降|减少|负增长", first[: a.start]) else va
-        vb = -vb if re.search(r"下降|减少|负增长", second[: b.start]) else vb
+    va, vb = signed_base(first, a), signed_base(second, b)  # "下降3%" is below "增长1%"
     return (va > vb) - (va < vb)

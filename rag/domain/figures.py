@@ -66,9 +66,14 @@ _REACHED = re.compile(r"(?:达到|达|突破|迈上|跨上|站上|超过|增加�
 _GOAL = re.compile(r"力争|目标|预期|计划|确保|争取|左右|以上|纲要|到\s*20\d\d\s*年")  # a goal's words ("达" is a result's too)
 
 
+def own_clause(before: str) -> str:
+    """The figure's own clause up to it: what `before` (the text before a figure) says after its last comma."""
+    return re.split(r"[，,；;。、]", before)[-1]
+
+
 def ratios_named(before: str) -> list[str]:
     """The ratio words (人均, 单位 …) in the figure's own clause up to it: its figure is that ratio's."""
-    clause = re.split(r"[，,；;。、]", before)[-1]
+    clause = own_clause(before)
     return [m for m in RATIO_MARKERS if m in clause]
 
 

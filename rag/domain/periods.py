@@ -88,6 +88,15 @@ def recent_count(text: str) -> int:
     return int(n) if n and 1 < n < MAX_SPAN_YEARS else 0
 
 
+# A year named as a comparison's base ("较2015年下降26.2%", "比2020年末增长"): not the year a figure is about.
+BASE_YEAR = re.compile(rf"(?:较|比|与|同)\s*{YEAR_TOKEN}(?:末|底)?")
+
+
+def own_years(text: str) -> list[int]:
+    """The years `text` names, without those named as a comparison's base (`BASE_YEAR`)."""
+    return years_in(BASE_YEAR.sub(" ", text))
+
+
 def relative_offsets(text: str) -> list[int]:
     """Offsets of the relative years in `text` ("去年和今年" → [-1, 0])."""
     return list(dict.fromkeys(RELATIVE_YEARS[m.group(0)] for m in RELATIVE_RE.finditer(text)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .units import figures, to_base
+from .units import comparable, falls, figures, signed_base, to_base
 
 _ASK = r"(?:吗|没有|没|了没|与否|情况|得怎么样|得如何|怎么样|如何)"
 _DONE = r"(?:完成|实现|达到|达成|完成了|实现了|达到了|达成了)"
@@ -85,14 +85,11 @@ def verdict(target: str, actual: str, indicator: str = "") -> Verdict:
     if not a_figs or a_figs[0].number is None:
         return Verdict(None, "无法判断：实际完成情况没有给出可比较的数值")
     t, a = t_figs[0], a_figs[0]
-    fell = bool(re.search(r"下降|减少|负增长", actual[: a.start]))
-    relative = ("百分点" in t.unit) != ("百分点" in a.unit)
-    if t.family != a.family or relative or not t.family:
+    fell = falls(actual, a)
+    if not comparable(t, a):
         return Verdict(None, f"无法判断：目标（{t.text}）和实际（{a.text}）不是同一口径的数值")
     low, high = to_base(t.number, t.unit), to_base(t_figs[-1].number if "—" in t.text or "-" in t.text else t.number, t.unit)
-    value = to_base(a.number, a.unit)
-    if fell and t.family == "percent":
-        value = -value
+    value = signed_base(actual, a)
     if re.search(r"下降|减少", target) and t.family == "percent":
         low, high = -high, -low
     ceiling = bool(_CEILING_WORDS.search(target)) or bool(_CEILING_INDICATOR.search(indicator))

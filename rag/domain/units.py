@@ -88,6 +88,25 @@ def family_of(unit: str) -> str:
 _TO_BASE = {"吨": 2000.0, "公斤": 2.0, "千克": 2.0, "斤": 1.0, "平方公里": 1e6, "公顷": 1e4, "亩": 666.67, "平方米": 1.0}
 
 
+def comparable(a: Figure, b: Figure) -> bool:
+    """Are two figures numbers of one kind: one unit family, both rates or both percentage-point changes?"""
+    return bool(a.family) and a.family == b.family and ("百分点" in a.unit) == ("百分点" in b.unit)
+
+
+_FALL_BEFORE = re.compile(r"下降|减少|负增长")
+
+
+def falls(text: str, f: Figure) -> bool:
+    """Is the figure of `text` written as a fall ("下降3%", "减少12万吨")?"""
+    return bool(_FALL_BEFORE.search(text[: f.start]))
+
+
+def signed_base(text: str, f: Figure) -> float | None:
+    """The figure's number in base units (`to_base`), below zero for a rate written as a fall ("下降3%")."""
+    value = to_base(f.number, f.unit)
+    return -value if value is not None and f.family == "percent" and falls(text, f) else value
+
+
 def to_base(number: float | None, unit: str) -> float | None:
     """A figure's number in its family's base unit (magnitudes applied; weights in 斤, areas in 平方米), so
     "13.09万亿元" and "57761亿元" compare; None when there is no number."""

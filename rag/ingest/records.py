@@ -23,7 +23,16 @@ from functools import lru_cache
 
 from ..domain.figures import change_before, clause_spans, kind_of, level_reached, passage_year, ratios_named
 from ..domain.indicators import Indicator, catalogue, pairs
-from ..domain.periods import FIVE_YEAR_PLANS, RELATIVE_RE, RELATIVE_YEARS, YEAR_SPAN, opens_on_span, plan_named, years_in
+from ..domain.periods import (
+    FIVE_YEAR_PLANS,
+    RELATIVE_RE,
+    RELATIVE_YEARS,
+    YEAR_SPAN,
+    opens_on_span,
+    own_years,
+    plan_named,
+    years_in,
+)
 from ..domain.places import Gazetteer, gazetteer
 from ..domain.units import figures
 from ..domain.vocabulary import GROWTH_WORDS
@@ -35,7 +44,6 @@ from .chunking import split_sentences, unlabelled_reviews
 _SEVERAL_YEARS = re.compile(rf"累计|{YEAR_SPAN.pattern}|“?(?:{'|'.join(FIVE_YEAR_PLANS)})”?(?:期间|时期)")
 _COORDINATED = re.compile(r"[和、及与]\S{0,12}$")
 _ESTIMATE = re.compile(r"预计|初步统计|初步核算")
-_BASE_YEAR = re.compile(r"(?:较|比|与|同)\s*\d{4}\s*年(?:末|底)?")
 # Words between an indicator and a percentage that make it the indicator's growth ("地区生产总值增长5.5%").
 _GROWTH = re.compile(GROWTH_WORDS)
 
@@ -173,7 +181,7 @@ def _other_place(clause: str, chunk: Chunk, g: Gazetteer) -> bool:
 
 
 def _year(before: str, sentence: str, chunk: Chunk) -> int | None:
-    named = years_in(_BASE_YEAR.sub(" ", before))  # "较2015年下降26.2%": 2015 is the base, not the figure's year
+    named = own_years(before)  # "较2015年下降26.2%": 2015 is the base, not the figure's year
     if named:
         return named[-1]
     relative = RELATIVE_RE.search(sentence)
