@@ -196,8 +196,15 @@ class HybridRetriever:
         it when it has none) — the same whatever other reports the knowledge base holds (see
         `HybridIndex.idf`) — the indicator an everyday name means (`rag.question.meaning`), and the outline of
         its latest work report when the areas of work are asked."""
+        texts: list[str] = []  # the asked place's reports, read once for all the phrases checked
+
+        def written(phrase: str) -> bool:
+            if not texts:
+                texts.append(self._reports_text(q))
+            return phrase in texts[0]
+
         # (the words' vector and the question's in one batch: about 0.7 of two calls)
-        add_meaning(q, self.meaning, lambda phrase: self._written(q, phrase), lambda words: self.prefetch([q.text, words]))
+        add_meaning(q, self.meaning, written, lambda words: self.prefetch([q.text, words]))
         terms = set(q.terms) | {t for forms in q.aliases.values() for f in forms for t in tokenize(f)} | set(q.aliases)
         basis = (q.scope.own or q.scope.higher) if q.scope is not None else set()
         mask = self.doc_mask(frozenset(basis)) if basis else None
@@ -206,10 +213,10 @@ class HybridRetriever:
             report = self.catalog.work_report(q.scope.latest or q.scope.own)
             q.outline = outline(q, self.index.doc_chunks(report)) if report else []
 
-    def _written(self, q: Question, phrase: str) -> bool:
-        """Do the asked place's reports (those above it when it has none) write `phrase`?"""
+    def _reports_text(self, q: Question) -> str:
+        """The text of the asked place's reports (those above it when it has none), a line per passage."""
         docs = (q.scope.own or q.scope.higher) if q.scope is not None else set()
-        return any(phrase in c.text for d in docs for c in self.index.doc_chunks(d))
+        return "\n".join(c.text for d in sorted(docs) for c in self.index.doc_chunks(d))
 
     def term_weight(self, token: str, mask: np.ndarray | None) -> float:
         """IDF over the chunks `mask` keeps. A word the reports use elsewhere but the asked place's reports

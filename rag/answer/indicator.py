@@ -11,11 +11,13 @@ Vocabulary here is general to Chinese government reports, not to any one documen
 
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 
-from ..domain.figures import RATIO_MARKERS, change_before, clause_spans, level_reached, ratios_named
-from ..domain.indicators import catalogue, pairs
-from ..domain.periods import YEAR_SPAN, YEAR_TOKEN, years_in
+from ..domain.figures import RATIO_MARKERS, change_before, clause_spans, level_reached, own_clause, ratios_named
+from ..domain.indicators import Indicator, catalogue, pairs
+from ..domain.periods import YEAR_SPAN, own_years, years_in
 from ..domain.tokenize import tokenize, word_cuts, words
 from ..domain.units import Figure
 from ..domain.units import figures as find_figures
@@ -239,11 +241,18 @@ def phrase_positions(q: Question, sentence: str, forms: list[str] | None = None)
 def phrase_forms(q: Question) -> list[str]:
     """The ways a report may write the question's indicator phrase: as asked, its known paraphrases, the phrase
     with a known term in its report wording ("人均GDP" → 人均地区生产总值, 人均生产总值), and without a trailing
-    size word ("地区生产总值总量" → 地区生产总值)."""
-    phrase = q.phrases[0]
-    forms = [phrase, *q.aliases.get(phrase, ())]
+    size word ("地区生产总值总量" → 地区生产总值). Asked of every candidate sentence: read once per phrase."""
+    aliases = tuple((t, tuple(forms)) for t, forms in q.aliases.items())
+    return list(_forms(q.phrases[0], aliases, os.environ.get("RAG_INDICATORS", "")))
+
+
+@lru_cache(maxsize=1024)
+def _forms(phrase: str, aliases: tuple[tuple[str, tuple[str, ...]], ...], extra: str) -> tuple[str, ...]:
+    """`phrase_forms` of a phrase and the question's paraphrases, with the catalogue (`extra`: RAG_INDICATORS)."""
+    known = dict(aliases)
+    forms = [phrase, *known.get(phrase, ())]
     lowered = phrase.lower()
-    for term, wordings in q.aliases.items():
+    for term, wordings in aliases:
         i = lowered.find(term)
         if term != lowered and i >= 0:
             forms += [phrase[:i] + w + phrase[i + len(term) :] for w in wordings]
@@ -251,10 +260,10 @@ def phrase_forms(q: Question) -> list[str]:
         for size in _SIZE_WORDS:
             if form.endswith(size) and len(form) - len(size) >= 3:
                 forms.append(form[: -len(size)])
-    for ind in catalogue():  # a catalogue indicator's wordings are one another's forms ("地区生产总值" ↔ 经济总量)
+    for ind in catalogue(extra):  # a catalogue indicator's wordings are one another's forms ("地区生产总值" ↔ 经济总量)
         if any(f in ind.wordings for f in forms):
             forms += ind.wordings
-    return list(dict.fromkeys(forms))
+    return tuple(dict.fromkeys(forms))
 
 
 _SIZE_WORDS = ("总量", "规模")  # "经济总量" asks the level its head already names
@@ -281,8 +290,7 @@ def _other_year(q: Question, before: str) -> bool:
     """Does the figure's own clause name a year, none of them the one asked ("比2020年…", a base, aside)?"""
     if len(q.years) != 1:
         return False
-    clause = re.split(r"[，,；;。、]", before)[-1]
-    named = years_in(re.sub(rf"(?:比|较|与|同){YEAR_TOKEN}", "", clause))
+    named = own_years(own_clause(before))
     return bool(named) and q.years[0] not in named
 
 
@@ -313,14 +321,20 @@ def catalogue_unwritten(q: Question, sentence: str) -> bool:
     forms = {q.phrases[0], *q.aliases.get(q.phrases[0], ())}
     for ind in catalogue():
         if forms & set(ind.wordings):
-            # its wordings, a pair wording that names it with another ("城乡居民人均可支配收入分别…"), or a wording's
-            # modifiers without its head ("研发投入" of 研发投入强度: "研发投入占比提高到2.6%")
-            stems = [w[: -len(head)] for w in ind.wordings if (head := indicator_head(w)) != w and len(w) - len(head) >= 2]
-            paired = [w for w, members in pairs() if ind.id in members]
-            said = (*ind.wordings, *ind.growth_wordings, *paired, *stems)
             topic = any(t in sentence for t in ind.topics)
+            said = _said(ind, os.environ.get("RAG_INDICATORS", ""))
             return not any(w in sentence for w in said) and not (topic and any(w in sentence for w in ind.continued))
     return False
+
+
+@lru_cache(maxsize=64)
+def _said(ind: Indicator, extra: str) -> tuple[str, ...]:
+    """How a sentence may write a catalogue indicator: its wordings, a pair wording that names it with another
+    ("城乡居民人均可支配收入分别…"), or a wording's modifiers without its head ("研发投入" of 研发投入强度:
+    "研发投入占比提高到2.6%")."""
+    stems = [w[: -len(head)] for w in ind.wordings if (head := indicator_head(w)) != w and len(w) - len(head) >= 2]
+    paired = [w for w, members in pairs(extra) if ind.id in members]
+    return (*ind.wordings, *ind.growth_wordings, *paired, *stems)
 
 
 def indicator_windows(q: Question, sentence: str) -> list[str]:
@@ -333,7 +347,8 @@ def indicator_windows(q: Question, sentence: str) -> list[str]:
     positions = phrase_positions(q, sentence)
     exact = bool(positions)  # the sentence writes out the indicator: its clause is known
     if not positions:  # placed by terms, and by the other wordings of the indicator asked ("经济总量" for GDP总量)
-        derived = phrase_forms(q)[1 + len(q.aliases.get(q.phrases[0], ())) :] if q.phrases else []
+        own = {q.phrases[0], *q.aliases.get(q.phrases[0], ())} if q.phrases else set()
+        derived = [f for f in phrase_forms(q) if f not in own] if q.phrases else []
         positions = sorted(set(indicator_positions(q, sentence)) | set(phrase_positions(q, sentence, derived) if derived else ()))
     if not positions:
         return [] if named_terms(q) else [sentence]

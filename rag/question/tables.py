@@ -275,13 +275,11 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
         if not years:  # "31个省份里，2025年…": a clause of years alone nearby gives them
             near = [p for p in parsed[i + 1 :] + parsed[:i][::-1] if p[2] and not p[1]]
             years = near[0][2] if near else []
-        relative = RELATIVE_RE.search(seg)
+        offset = _relative(seg, years)
         offsets = tuple(relative_offsets(seg)) if not years else ()
         for r in regions:
-            offset = RELATIVE_YEARS[relative.group(0)] if relative and not years else None
-            want = Want(r, tuple(years), offset, recent if not years and offset is None else 0)
-            want.offsets = offsets if len(offsets) == 2 else ()
-            wants.append(want)
+            recent_here = recent if not years and offset is None else 0
+            wants.append(Want(r, tuple(years), offset, recent_here, offsets if len(offsets) == 2 else ()))
         if _ASKS_WHICH.search(seg) or _ORDER.search(seg) or _COMPARE.search(seg):
             asked += regions
     every_year = "历年" in text or "历年来" in text
@@ -296,12 +294,12 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
     if plan and "年均" in text:  # a five-year plan's averages, dated its last year
         q.period, q.every_year = plan, False
         q.wants = [Want(w.region, (FIVE_YEAR_PLANS[plan][1],)) for w in q.wants]
+    unit_hint = "%" if measure == "growth" or ind.level == "percent" else ""
     if asks_completion(text) or "完成情况" in text:
         q.completion, q.kind = True, "target"
         if _ASKS_WHICH.search(text):
             q.missed = bool(_MISSED.search(text))
-        # "把目标定在6%及以上的省份": only the regions whose target passes
-        q.threshold = _threshold(text, "%" if measure == "growth" or ind.level == "percent" else "")
+        q.threshold = _threshold(text, unit_hint)  # "把目标定在6%及以上的省份": only the regions whose target passes
         return q
     two_years = len(all_years) == 2 or any(w.offsets for w in q.wants)
     if two_years and len(q.regions) >= 2:
@@ -310,7 +308,6 @@ def table_query(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | N
         if rise or fall or _COMPARE.search(text):
             q.ask, q.direction, q.note = "change", (1 if rise else 0) - (1 if fall else 0), QUALIFIER_NOTE
             return q
-    unit_hint = "%" if measure == "growth" or ind.level == "percent" else ""
     q.threshold = _threshold(text, unit_hint)
     top = _TOP.search(text)
     if q.threshold and _ASKS_WHICH.search(text):
@@ -334,9 +331,14 @@ def _overview(text: str, g: Gazetteer, provinces: list[str]) -> TableQuery | Non
     if len(regions) != 1:
         return None
     years = years_in(text)
-    relative = RELATIVE_RE.search(text)
-    want = Want(regions[0], tuple(years[:1]), RELATIVE_YEARS[relative.group(0)] if relative and not years else None)
+    want = Want(regions[0], tuple(years[:1]), _relative(text, years))
     return TableQuery(OVERVIEW, "level", "target", [want], completion=True, overview=True)
+
+
+def _relative(text: str, years: list[int]) -> int | None:
+    """The offset of the first relative year of a clause that names no year ("去年" → -1), else None."""
+    relative = RELATIVE_RE.search(text)
+    return RELATIVE_YEARS[relative.group(0)] if relative and not years else None
 
 
 def select_records(
