@@ -19,13 +19,23 @@ def archive_url(kb_archive, tmp_path_factory):
         yield url
 
 
+async def table_with_chart(page, question: str) -> tuple[str, str]:
+    """Ask a table question; its answer's text and its table's, once the chart is shown."""
+    text = await ask(page, question)
+    table = await page.locator("#chat .rq-message").last.locator("table").inner_text()
+    await page.locator("#chat .rq-chart").last.wait_for()
+    return text, table
+
+
+async def shoot(page, name: str) -> None:
+    await page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
 def test_the_completion_table_of_three_provinces(archive_url):
     async def run():
         async with open_page(archive_url) as page:
-            text = await ask(page, "江苏、广东和四川2025年经济增长目标完成情况")
-            table = await page.locator("#chat .rq-message").last.locator("table").inner_text()
-            await page.locator("#chat .rq-chart").last.wait_for()
-            await page.screenshot(path=str(ARTIFACTS / "16-completion-table.png"), full_page=True)
+            text, table = await table_with_chart(page, "江苏、广东和四川2025年经济增长目标完成情况")
+            await shoot(page, "16-completion-table.png")
             return text, table
 
     text, table = asyncio.run(run())
@@ -38,12 +48,10 @@ def test_the_completion_table_of_three_provinces(archive_url):
 def test_a_trend_table_and_a_comparison_of_two_years(archive_url):
     async def run():
         async with open_page(archive_url) as page:
-            trend = await ask(page, "江苏近三年地区生产总值增速")
-            table = await page.locator("#chat .rq-message").last.locator("table").inner_text()
-            await page.locator("#chat .rq-chart").last.wait_for()
-            await page.screenshot(path=str(ARTIFACTS / "17-trend-table.png"), full_page=True)
+            trend, table = await table_with_chart(page, "江苏近三年地区生产总值增速")
+            await shoot(page, "17-trend-table.png")
             compared = await ask(page, "四川今年的粮食产量目标比去年的目标高还是低？")
-            await page.screenshot(path=str(ARTIFACTS / "18-two-years-compared.png"), full_page=True)
+            await shoot(page, "18-two-years-compared.png")
             return trend, table, compared
 
     trend, table, compared = asyncio.run(run())

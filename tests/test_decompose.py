@@ -55,23 +55,21 @@ def test_two_phrases_each_with_its_region_and_year_split_before_fenbie():
 
 def test_two_figures_asked_at_once_become_one_question_each():
     regions = ["四川省", "黑龙江省", "江苏省"]
-    # one indicator's level and growth: the growth takes the indicator's name, with or without 分别
-    assert split_question("四川2024年GDP总量和增速是多少？", regions) == [
-        "四川2024年GDP总量是多少？",
-        "四川2024年GDP增速是多少？",
-    ]
-    assert split_question("黑龙江2024年地区生产总值增速和城镇新增就业各是多少？", regions) == [
-        "黑龙江2024年地区生产总值增速是多少？",
-        "黑龙江2024年城镇新增就业是多少？",
-    ]
-    assert split_question("江苏2025年进出口和利用外资各增长多少？", regions) == [
-        "江苏2025年进出口增长多少？",
-        "江苏2025年利用外资增长多少？",
-    ]
-    assert split_question("江苏2025年地区生产总值和一般公共预算收入是多少？", regions) == [
-        "江苏2025年地区生产总值是多少？",
-        "江苏2025年一般公共预算收入是多少？",
-    ]
+    split = {
+        # one indicator's level and growth: the growth takes the indicator's name, with or without 分别
+        "四川2024年GDP总量和增速是多少？": ["四川2024年GDP总量是多少？", "四川2024年GDP增速是多少？"],
+        "黑龙江2024年地区生产总值增速和城镇新增就业各是多少？": [
+            "黑龙江2024年地区生产总值增速是多少？",
+            "黑龙江2024年城镇新增就业是多少？",
+        ],
+        "江苏2025年进出口和利用外资各增长多少？": ["江苏2025年进出口增长多少？", "江苏2025年利用外资增长多少？"],
+        "江苏2025年地区生产总值和一般公共预算收入是多少？": [
+            "江苏2025年地区生产总值是多少？",
+            "江苏2025年一般公共预算收入是多少？",
+        ],
+    }
+    for q, parts in split.items():
+        assert split_question(q, regions) == parts
     # no figure asked, one pair wording, or things that are no two indicators without 分别/各: one question
     for q in [
         "江苏2025年城乡居民收入和经济增长同步吗？",

@@ -129,6 +129,13 @@ KB = [
 ]
 
 
+# Two regions' 2025 results, as their 2026 reports state them.
+RESULTS_2025 = [
+    ("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026),
+    ("安徽省", 2025, "actual", "gdp", "growth", "5.2%", 5.2, "%", 2026),
+]
+
+
 def _rows(answer):
     return {(r["region"], r["year"]): r for r in answer.table["rows"]}
 
@@ -185,7 +192,7 @@ def test_a_span_of_years_gives_one_row_per_year_counted_back_from_the_latest_rep
     assert year_range("从2020年到2025年提高到了多少") == []  # a change between two ends, not each year
     assert recent_count("近三年") == 3 and recent_count("最近2年") == 2
     assert recent_count("近三年年均增长") == 0 and recent_count("三年来") == 0
-    rows = KB + [("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026)]
+    rows = KB + RESULTS_2025[:1]
     text = "湖北近三年地区生产总值增长"
     monkeypatch.delenv("RAG_TODAY", raising=False)
     a = answer_table(text, q(text), _kb(rows))  # results of the three years before the latest (2026) report
@@ -232,10 +239,7 @@ def test_a_province_s_cities_are_the_cities_it_has_reports_of():
 
 
 def test_a_completion_table_pairs_each_target_with_its_result_and_judges_only_comparable_ones():
-    rows = KB + [
-        ("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026),
-        ("安徽省", 2025, "actual", "gdp", "growth", "5.2%", 5.2, "%", 2026),
-    ]
+    rows = KB + RESULTS_2025
     kb = _kb(rows)
     kb.report_years = {"湖北省": [2025, 2026], "安徽省": [2025, 2026], "江西省": [2025]}
     text = "湖北、安徽和江西2025年经济增长目标完成情况"
@@ -282,10 +286,7 @@ def test_one_regions_targets_of_a_year_each_beside_its_result():
 
 
 def test_a_completion_table_over_the_regions_whose_target_passes_a_threshold():
-    rows = KB + [
-        ("湖北省", 2025, "actual", "gdp", "growth", "5.6％", 5.6, "％", 2026),
-        ("安徽省", 2025, "actual", "gdp", "growth", "5.2%", 5.2, "%", 2026),
-    ]
+    rows = KB + RESULTS_2025
     text = "2025年把地区生产总值增长目标定在5.5%及以上的省份，实际完成得怎么样？"
     ask = q(text)
     assert ask.completion and ask.threshold[:2] == (">=", 5.5)
